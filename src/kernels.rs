@@ -1,0 +1,137 @@
+//! `Kernels`: every op bound to one ISA, and the process-wide default.
+
+use std::sync::OnceLock;
+
+use pulp::{Simd, WithSimd};
+
+
+use crate::element::Element;
+use crate::isa::{Isa, IsaUnavailable};
+use crate::ops::{MapInPlace, MapOutOfPlace, UnaryOp};
+
+/// The environment variable that forces the ISA of the free functions for the whole process.
+pub const ISA_ENV_VAR: &str = "SIMD_ACTIVATIONS_ISA";
+
+#[derive(Clone, Copy, Debug)]
+enum Level {
+    Scalar(pulp::Scalar),
+    #[cfg(target_arch = "x86_64")]
+    Avx2(pulp::x86::V3),
+    #[cfg(target_arch = "x86_64")]
+    Avx512(pulp::x86::V4),
+    #[cfg(target_arch = "aarch64")]
+    Neon(pulp::aarch64::Neon),
+}
+
+/// Every op of the crate bound to one ISA. Cheap to copy; building one checks the CPU once.
+///
+/// The free functions (`simd_activations::silu_inplace`, …) use [`Kernels::global`]; build a
+/// `Kernels` yourself to benchmark or reproduce results on a given ISA.
+///
+/// # Example
+/// ```
+/// use simd_activations::{Isa, Kernels};
+/// let scalar = Kernels::new(Isa::Scalar).unwrap();
+/// let best = Kernels::detect();
+/// let mut a = vec![0.5_f32, -3.0];
+/// let mut b = a.clone();
+/// scalar.silu_inplace(&mut a);
+/// best.silu_inplace(&mut b);
+/// assert!((a[1] - b[1]).abs() <= 2.0 * f32::EPSILON * b[1].abs());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Kernels {
+    level: Level,
+}
+
+impl Kernels {
+    /// Kernels for `isa`, or an error naming the ISAs this CPU has when it lacks `isa`.
+    pub fn new(isa: Isa) -> Result<Kernels, IsaUnavailable> {
+        let unavailable = IsaUnavailable { isa };
+        let level = match isa {
+            Isa::Scalar => Level::Scalar(pulp::Scalar::new()),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx2 => Level::Avx2(pulp::x86::V3::try_new().ok_or(unavailable)?),
+            #[cfg(target_arch = "x86_64")]
+            Isa::Avx512 => Level::Avx512(pulp::x86::V4::try_new().ok_or(unavailable)?),
+            #[cfg(target_arch = "aarch64")]
+            Isa::Neon => Level::Neon(pulp::aarch64::Neon::try_new().ok_or(unavailable)?),
+            #[allow(unreachable_patterns)]
+            _ => return Err(unavailable),
+        };
+        Ok(Kernels { level })
+    }
+
+    /// Kernels for the best ISA of this CPU ([`Isa::detect`]).
+    pub fn detect() -> Kernels {
+        Kernels::new(Isa::detect()).expect("the detected ISA is available")
+    }
+
+    /// The process-wide kernels the free functions use, chosen on first use: the ISA named by
+    /// the environment variable `SIMD_ACTIVATIONS_ISA` (`scalar`, `avx2`, `avx512`, `neon`) if
+    /// set, else [`Kernels::detect`]. An unknown or unavailable name prints an error to stderr
+    /// and falls back to detection. The variable is read once per process.
+    pub fn global() -> Kernels {
+        static GLOBAL: OnceLock<Kernels> = OnceLock::new();
+        *GLOBAL.get_or_init(|| match std::env::var(ISA_ENV_VAR) {
+            Err(_) => Kernels::detect(),
+            Ok(name) => match name.parse::<Isa>() {
+                Ok(isa) => Kernels::new(isa).unwrap_or_else(|e| {
+                    eprintln!("simd-activations: {ISA_ENV_VAR}={name}: {e}; using {}", Isa::detect());
+                    Kernels::detect()
+                }),
+                Err(e) => {
+                    eprintln!("simd-activations: {ISA_ENV_VAR}: {e}; using {}", Isa::detect());
+                    Kernels::detect()
+                }
+            },
+        })
+    }
+
+    /// The ISA these kernels run on.
+    pub fn isa(self) -> Isa {
+        match self.level {
+            Level::Scalar(_) => Isa::Scalar,
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2(_) => Isa::Avx2,
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512(_) => Isa::Avx512,
+            #[cfg(target_arch = "aarch64")]
+            Level::Neon(_) => Isa::Neon,
+        }
+    }
+
+    /// Runs `op` with this ISA's `pulp::Simd` type (inside its `#[target_feature]` context).
+    #[inline(always)]
+    pub(crate) fn dispatch<Op: WithSimd>(self, op: Op) -> Op::Output {
+        match self.level {
+            Level::Scalar(simd) => Simd::vectorize(simd, op),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx2(simd) => Simd::vectorize(simd, op),
+            #[cfg(target_arch = "x86_64")]
+            Level::Avx512(simd) => Simd::vectorize(simd, op),
+            #[cfg(target_arch = "aarch64")]
+            Level::Neon(simd) => Simd::vectorize(simd, op),
+        }
+    }
+
+    /// `out[i] = op(x[i])`; panics naming `name` when the lengths differ.
+    #[inline]
+    pub(crate) fn map<T: Element, Op: UnaryOp>(self, name: &str, op: &Op, x: &[T], out: &mut [T]) {
+        assert_eq!(
+            x.len(),
+            out.len(),
+            "simd_activations::{name}: input has {} elements but output has {}",
+            x.len(),
+            out.len()
+        );
+        self.dispatch(MapOutOfPlace { op, x, out });
+    }
+
+    /// `x[i] = op(x[i])`.
+    #[inline]
+    pub(crate) fn map_inplace<T: Element, Op: UnaryOp>(self, op: &Op, x: &mut [T]) {
+        self.dispatch(MapInPlace { op, x });
+    }
+}
+

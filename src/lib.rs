@@ -1,0 +1,35 @@
+//! Runtime-dispatched SIMD kernels for the activation functions of neural networks.
+//!
+//! Every op is one generic body over [`pulp::Simd`], run on AVX2+FMA, AVX-512, NEON or a scalar
+//! fallback picked at run time ([`Isa`], [`Kernels`]). The SIMD ISAs give bitwise identical
+//! results; every op is checked against an f64 [`reference`] within the ULP budget of the
+//! [`catalogue`] (generated from `kernels/catalogue.toml`).
+//!
+//! ```
+//! let mut x = vec![-2.0_f32, -0.5, 0.0, 0.5, 2.0];
+//! simd_activations::silu_inplace(&mut x);
+//! assert!((x[4] - 1.761_594_2).abs() < 1e-6);
+//!
+//! // Pin an ISA to benchmark or reproduce results:
+//! let k = simd_activations::Kernels::new(simd_activations::Isa::Scalar).unwrap();
+//! let mut out = vec![0.0_f32; 5];
+//! k.gelu(&x, &mut out);
+//! ```
+#![deny(missing_docs)]
+#![deny(unsafe_op_in_unsafe_fn)]
+#![forbid(unsafe_code)]
+
+pub mod catalogue;
+mod element;
+mod isa;
+mod kernels;
+mod math;
+mod ops;
+pub mod reference;
+pub mod ulp;
+
+pub use element::Element;
+pub use isa::{Isa, IsaUnavailable, UnknownIsa};
+pub use kernels::{ISA_ENV_VAR, Kernels};
+
+include!(concat!(env!("OUT_DIR"), "/api.rs"));

@@ -1,0 +1,37 @@
+//! Sign and NaN handling by bit operations (identical on every ISA).
+
+use pulp::Simd;
+
+const SIGN: u32 = 0x8000_0000;
+
+/// `|x|` (clears the sign bit).
+#[inline(always)]
+pub(crate) fn abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
+    simd.abs_f32s(x)
+}
+
+/// `-|x|` (sets the sign bit).
+#[inline(always)]
+pub(crate) fn neg_abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
+    simd.or_f32s(x, simd.transmute_f32s_u32s(simd.splat_u32s(SIGN)))
+}
+
+/// `magnitude` (non-negative, sign bit clear) with the sign bit of `sign`: exact oddness.
+#[inline(always)]
+pub(crate) fn with_sign_of<S: Simd>(simd: S, magnitude: S::f32s, sign: S::f32s) -> S::f32s {
+    let sign_bit = simd.and_f32s(sign, simd.transmute_f32s_u32s(simd.splat_u32s(SIGN)));
+    simd.or_f32s(magnitude, sign_bit)
+}
+
+/// `y` where `x` is a number, `x` itself where it is NaN: NaN inputs come out unchanged on every
+/// ISA, whatever the min/max instructions of the ISA do with NaN inside the body.
+#[inline(always)]
+pub(crate) fn keep_nan<S: Simd>(simd: S, x: S::f32s, y: S::f32s) -> S::f32s {
+    simd.select_f32s(simd.equal_f32s(x, x), y, x)
+}
+
+/// The bits of a power of two, as the `bias` argument of [`crate::math::exp::pow2`].
+#[inline(always)]
+pub(crate) fn bits_of<S: Simd>(simd: S, power_of_two: f32) -> S::u32s {
+    simd.splat_u32s(power_of_two.to_bits())
+}
