@@ -10,12 +10,6 @@ pub(crate) fn abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
     simd.abs_f32s(x)
 }
 
-/// `-|x|` (sets the sign bit).
-#[inline(always)]
-pub(crate) fn neg_abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
-    simd.or_f32s(x, simd.transmute_f32s_u32s(simd.splat_u32s(SIGN)))
-}
-
 /// `magnitude` (non-negative, sign bit clear) with the sign bit of `sign`: exact oddness.
 #[inline(always)]
 pub(crate) fn with_sign_of<S: Simd>(simd: S, magnitude: S::f32s, sign: S::f32s) -> S::f32s {

@@ -5,7 +5,7 @@ use pulp::Simd;
 use crate::catalogue::consts::{ERF_SATURATION, ERF_SPLIT, TWO_OVER_SQRT_PI};
 use crate::catalogue::cores::{ERFC_LOG_TAIL, ERF_NEAR};
 use crate::math::bits::bits_of;
-use crate::math::exp::{expm1_reduced, pow2, reduce};
+use crate::math::exp::reduce;
 use crate::math::poly::horner;
 
 /// `erf(a)` for `a >= 0` (or +inf).
@@ -22,9 +22,9 @@ pub(crate) fn erf_abs<S: Simd>(simd: S, a: S::f32s) -> S::f32s {
     };
     let tail = {
         let q = horner(simd, simd.min_f32s(a, simd.splat_f32s(ERF_SATURATION)), &ERFC_LOG_TAIL);
-        let (t, r) = reduce(simd, q);
-        let em1 = expm1_reduced(simd, r);
-        let m = pow2(simd, t, bits_of(simd, 1.0));
+        let red = reduce(simd, q);
+        let em1 = red.expm1(simd);
+        let m = red.pow2(simd, bits_of(simd, 1.0));
         let one = simd.splat_f32s(1.0);
         simd.mul_add_e_f32s(simd.neg_f32s(m), em1, simd.sub_f32s(one, m))
     };

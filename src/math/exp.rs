@@ -2,50 +2,80 @@
 
 use pulp::Simd;
 
-use crate::catalogue::consts::{LN2_HI, LN2_LO, LOG2E, ROUND_MAGIC};
+use crate::catalogue::consts::{LN2_HI, LN2_LO, LOG2E, ROUND_MAGIC, SCALE_UP};
+use crate::math::bits::bits_of;
 use crate::catalogue::cores::EXP_Q;
 use crate::math::poly::horner;
 
-/// Range reduction `y = n ln2 + r`, `|r| <= ln2/2 (1 + 2^-20)`.
+/// Range reduction `y = n ln2 + r + δ`, `|r| <= ln2/2 (1 + 2^-20)`, `|δ| <= ulp(r)/2`.
 ///
 /// `n = round(y log2 e)` by the magic-bias trick: `t = y log2e + 1.5·2^23` keeps `n` in its low
-/// mantissa bits (returned as `t`, for [`pow2`]). `r = (y - n LN2_HI) - n LN2_LO` (Cody–Waite):
-/// the first step is exact because `n LN2_HI` is, the second rounds once. Needs |y| < 2^21.
+/// mantissa bits (returned as `t`, for [`pow2`]). Cody–Waite: `r_hi = y - n LN2_HI` is exact
+/// (`n LN2_HI` is exact and close to `y`); `r = r_hi - n LN2_LO` rounds once, and `δ = (r_hi - r) -
+/// n LN2_LO` is what that rounding lost (an error of 0.25 ULP of e^y if dropped). Needs |y| < 2^21.
 #[inline(always)]
-pub(crate) fn reduce<S: Simd>(simd: S, y: S::f32s) -> (S::f32s, S::f32s) {
+pub(crate) fn reduce<S: Simd>(simd: S, y: S::f32s) -> Reduced<S> {
     let magic = simd.splat_f32s(ROUND_MAGIC);
     let t = simd.mul_add_e_f32s(y, simd.splat_f32s(LOG2E), magic);
     let n = simd.sub_f32s(t, magic);
-    let r = simd.mul_add_e_f32s(n, simd.splat_f32s(-LN2_HI), y);
-    let r = simd.mul_add_e_f32s(n, simd.splat_f32s(-LN2_LO), r);
-    (t, r)
+    let r_hi = simd.mul_add_e_f32s(n, simd.splat_f32s(-LN2_HI), y);
+    let c = simd.mul_f32s(n, simd.splat_f32s(LN2_LO));
+    let r = simd.sub_f32s(r_hi, c);
+    let delta = simd.sub_f32s(simd.sub_f32s(r_hi, r), c);
+    Reduced { t, r, delta }
 }
 
-/// `e^r - 1 = r + r² q(r)` on the reduced interval (core `exp_q`, degree 6 in all).
-#[inline(always)]
-pub(crate) fn expm1_reduced<S: Simd>(simd: S, r: S::f32s) -> S::f32s {
-    let q = horner(simd, r, &EXP_Q);
-    simd.mul_add_e_f32s(simd.mul_f32s(r, r), q, r)
+/// The result of [`reduce`].
+#[derive(Clone, Copy)]
+pub(crate) struct Reduced<S: Simd> {
+    /// `n + 1.5·2^23`: `n` in the low mantissa bits.
+    pub t: S::f32s,
+    /// The reduced argument, rounded to f32.
+    pub r: S::f32s,
+    /// The rounding error of `r`.
+    pub delta: S::f32s,
 }
 
-/// `2^n · bias` for `t` from [`reduce`] and `bias` the bits of a power of two, by adding `n` to
-/// its exponent field. The result must stay a normal number.
-#[inline(always)]
-pub(crate) fn pow2<S: Simd>(simd: S, t: S::f32s, bias: S::u32s) -> S::f32s {
-    let n_in_exponent = simd.wrapping_dyn_shl_u32s(simd.transmute_u32s_f32s(t), simd.splat_u32s(23));
-    simd.transmute_f32s_u32s(simd.add_u32s(n_in_exponent, bias))
+impl<S: Simd> Reduced<S> {
+    /// `e^(r+δ) - 1 = r + (r² q(r) + δ)` (core `exp_q`, degree 6 in all), rounded once at the end.
+    /// Dropping the factor `e^r` of `δ` costs at most `|δ r| < 2^-26 ulp(1)`.
+    #[inline(always)]
+    pub(crate) fn expm1(self, simd: S) -> S::f32s {
+        let q = horner(simd, self.r, &EXP_Q);
+        let small = simd.mul_add_e_f32s(simd.mul_f32s(self.r, self.r), q, self.delta);
+        simd.add_f32s(self.r, small)
+    }
+
+    /// `e^(r+δ+tail) - 1` for a tail larger than `δ` (the low part of a double-f32 argument, up
+    /// to 2^-17): the correction `δ + tail` is multiplied by `e^r = 1 + r + r² q(r)` first.
+    #[inline(always)]
+    pub(crate) fn expm1_with_tail(self, simd: S, tail: S::f32s) -> S::f32s {
+        let q = horner(simd, self.r, &EXP_Q);
+        let r2 = simd.mul_f32s(self.r, self.r);
+        let em1_r = simd.mul_add_e_f32s(r2, q, self.r);
+        let correction = simd.add_f32s(self.delta, tail);
+        let correction = simd.mul_add_e_f32s(correction, em1_r, correction);
+        simd.add_f32s(self.r, simd.mul_add_e_f32s(r2, q, correction))
+    }
+
+    /// `2^n · bias` for `bias` the bits of a power of two, by adding `n` to its exponent field.
+    /// The result must stay a normal number.
+    #[inline(always)]
+    pub(crate) fn pow2(self, simd: S, bias: S::u32s) -> S::f32s {
+        let n_in_exponent = simd.wrapping_dyn_shl_u32s(simd.transmute_u32s_f32s(self.t), simd.splat_u32s(23));
+        simd.transmute_f32s_u32s(simd.add_u32s(n_in_exponent, bias))
+    }
 }
 
-/// `e^y · 2^64` for `-131 <= y <= 0`: a normal number even where `e^y` is subnormal or zero, so
-/// the caller rounds once when it scales back (silu, sigmoid, gelu tails).
+/// `e^(y + tail) · 2^64` for `-131 <= y <= 0`: a normal number even where `e^y` is subnormal or
+/// zero, so the caller rounds once when it scales back (silu, sigmoid, gelu tails).
 #[inline(always)]
-pub(crate) fn exp_scaled_up<S: Simd>(simd: S, y: S::f32s, y_tail: Option<S::f32s>) -> S::f32s {
-    let (t, r) = reduce(simd, y);
-    let r = match y_tail {
-        Some(lo) => simd.add_f32s(r, lo),
-        None => r,
+pub(crate) fn exp_scaled_up<S: Simd>(simd: S, y: S::f32s, tail: Option<S::f32s>) -> S::f32s {
+    let red = reduce(simd, y);
+    let em1 = match tail {
+        Some(lo) => red.expm1_with_tail(simd, lo),
+        None => red.expm1(simd),
     };
-    let em1 = expm1_reduced(simd, r);
-    let m = pow2(simd, t, crate::math::bits::bits_of(simd, crate::catalogue::consts::SCALE_UP));
+    let m = red.pow2(simd, bits_of(simd, SCALE_UP));
     simd.mul_add_e_f32s(em1, m, m)
 }

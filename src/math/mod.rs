@@ -6,5 +6,6 @@
 pub(crate) mod bits;
 pub(crate) mod erf;
 pub(crate) mod exp;
+pub(crate) mod logistic;
 pub(crate) mod phi;
 pub(crate) mod poly;

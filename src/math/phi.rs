@@ -20,3 +20,5 @@ pub(crate) fn phi_neg_scaled_up<S: Simd>(simd: S, t: S::f32s) -> S::f32s {
     let e = exp_scaled_up(simd, simd.mul_f32s(h, minus_half), Some(simd.mul_f32s(l, minus_half)));
     simd.mul_f32s(e, ratio)
 }
+
+

@@ -4,12 +4,13 @@
 use pulp::Simd;
 
 use crate::catalogue::consts::{
-    EXP_NEG_MIN, EXP_X_MAX, EXP_X_MIN, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI,
-    GELU_TANH_K1_LO, GELU_TANH_X_MIN, GELU_T_MAX, SCALE_DOWN, SCALE_UP, TANH_SATURATION,
+    EXP_X_MAX, EXP_X_MIN, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
+    GELU_TANH_X_MIN, GELU_T_MAX, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION, TANH_SPLIT,
 };
-use crate::math::bits::{abs, bits_of, keep_nan, neg_abs, with_sign_of};
+use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
 use crate::math::erf::erf_abs;
-use crate::math::exp::{exp_scaled_up, expm1_reduced, pow2, reduce};
+use crate::math::exp::reduce;
+use crate::math::logistic::times_sigmoid;
 use crate::math::phi::phi_neg_scaled_up;
 use crate::ops::UnaryOp;
 
@@ -21,42 +22,18 @@ impl UnaryOp for Exp {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let clamped = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(EXP_X_MIN)), simd.splat_f32s(EXP_X_MAX));
-        let (t, r) = reduce(simd, clamped);
-        let em1 = expm1_reduced(simd, r);
+        let red = reduce(simd, clamped);
+        let em1 = red.expm1(simd);
         // 2^(n+64) below 0 and 2^(n-64) above keep the scale normal over the whole clamped range;
         // the last multiply by 2^-64 or 2^64 is then the only rounding of a subnormal or
         // overflowing result.
         let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
         let bias = simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, SCALE_DOWN));
-        let m = pow2(simd, t, bias);
+        let m = red.pow2(simd, bias);
         let scaled = simd.mul_add_e_f32s(em1, m, m);
         let back = simd.select_f32s(negative, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(SCALE_UP));
         keep_nan(simd, x, simd.mul_f32s(scaled, back))
     }
-}
-
-/// The logistic quotient shared by sigmoid, silu, swish and gelu_tanh:
-/// `numerator_pos / (1 + e)` where `gate >= 0` and `numerator_neg · e / (1 + e)` where `gate < 0`,
-/// with `e = e^-|gate|` given as `e · 2^64` (`e_up`). The negative branch divides by
-/// `(1 + e) · 2^64`, so a subnormal result is rounded once, by the division.
-#[inline(always)]
-fn logistic<S: Simd>(
-    simd: S,
-    negative: S::m32s,
-    e_up: S::f32s,
-    numerator_pos: S::f32s,
-    numerator_neg: S::f32s,
-) -> S::f32s {
-    let d = simd.mul_add_e_f32s(e_up, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(1.0));
-    let num = simd.select_f32s(negative, simd.mul_f32s(numerator_neg, e_up), numerator_pos);
-    let den = simd.select_f32s(negative, simd.mul_f32s(d, simd.splat_f32s(SCALE_UP)), d);
-    simd.div_f32s(num, den)
-}
-
-/// `-min(|v|, 120)`: the exponent of `e^-|v|`, clamped where every logistic result underflows.
-#[inline(always)]
-fn minus_abs_clamped<S: Simd>(simd: S, v: S::f32s) -> S::f32s {
-    simd.max_f32s(neg_abs(simd, v), simd.splat_f32s(EXP_NEG_MIN))
 }
 
 /// `1 / (1 + e^-x)`: see the catalogue entry `sigmoid`.
@@ -66,11 +43,7 @@ pub(crate) struct Sigmoid;
 impl UnaryOp for Sigmoid {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        let z = minus_abs_clamped(simd, x);
-        let e_up = exp_scaled_up(simd, z, None);
-        let one = simd.splat_f32s(1.0);
-        let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        keep_nan(simd, x, logistic(simd, negative, e_up, one, one))
+        keep_nan(simd, x, times_sigmoid(simd, simd.splat_f32s(1.0), x, None))
     }
 }
 
@@ -81,15 +54,13 @@ pub(crate) struct Silu;
 impl UnaryOp for Silu {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        // For x < 0 the numerator is z e with z = max(x, -120): x e^x underflows to -0 below it.
-        let z = minus_abs_clamped(simd, x);
-        let e_up = exp_scaled_up(simd, z, None);
-        let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        keep_nan(simd, x, logistic(simd, negative, e_up, x, z))
+        // Below -120, x e^x underflows to -0: the value is clamped with the gate.
+        let v = simd.max_f32s(x, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
+        keep_nan(simd, x, times_sigmoid(simd, v, x, None))
     }
 }
 
-/// `x · sigmoid(beta x)`: see the catalogue entry `swish`.
+/// `x / (1 + e^-beta x)`: see the catalogue entry `swish`.
 #[derive(Clone, Copy)]
 pub(crate) struct Swish {
     pub beta: f32,
@@ -100,15 +71,12 @@ impl UnaryOp for Swish {
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // beta x as hi + lo (true fma), so e^-|beta x| sees no rounding of its argument.
         let beta = simd.splat_f32s(self.beta);
-        let gate = simd.mul_f32s(x, beta);
-        let gate_lo = simd.mul_add_f32s(x, beta, simd.neg_f32s(gate));
-        let negative = simd.less_than_f32s(gate, simd.splat_f32s(0.0));
-        let z = minus_abs_clamped(simd, gate);
-        let z_lo = simd.select_f32s(negative, gate_lo, simd.neg_f32s(gate_lo));
-        // Where |beta x| passes the clamp, e^-|beta x| is taken as 0 (exact for |beta| >= 1).
-        let live = simd.greater_than_f32s(z, simd.splat_f32s(EXP_NEG_MIN));
-        let e_up = simd.select_f32s(live, exp_scaled_up(simd, z, Some(z_lo)), simd.splat_f32s(0.0));
-        keep_nan(simd, gate, logistic(simd, negative, e_up, x, x))
+        let g = simd.mul_f32s(x, beta);
+        let g_lo = simd.mul_add_f32s(x, beta, simd.neg_f32s(g));
+        // Past the clamp of the gate the product is taken as 0 (exact for |beta| >= 1).
+        let live = simd.greater_than_or_equal_f32s(g, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
+        let v = simd.select_f32s(live, x, simd.mul_f32s(x, simd.splat_f32s(0.0)));
+        keep_nan(simd, g, times_sigmoid(simd, v, g, Some(g_lo)))
     }
 }
 
@@ -159,12 +127,8 @@ impl UnaryOp for GeluTanh {
         let u = simd.mul_f32s(xc, w);
         let u_lo = simd.mul_add_f32s(xc, w, simd.neg_f32s(u));
         let u_lo = simd.mul_add_e_f32s(xc, w_lo, u_lo);
-        // e^-|u + u_lo|: -|u| and the tail with the matching sign.
-        let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        let z = simd.max_f32s(neg_abs(simd, u), simd.splat_f32s(EXP_NEG_MIN));
-        let z_lo = simd.select_f32s(negative, u_lo, simd.neg_f32s(u_lo));
-        let e_up = exp_scaled_up(simd, z, Some(z_lo));
-        keep_nan(simd, x, logistic(simd, negative, e_up, x, xc))
+        let v = simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN));
+        keep_nan(simd, x, times_sigmoid(simd, v, u, Some(u_lo)))
     }
 }
 
@@ -176,13 +140,19 @@ impl UnaryOp for Tanh {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let a = simd.min_f32s(abs(simd, x), simd.splat_f32s(TANH_SATURATION));
-        let y = simd.mul_f32s(a, simd.splat_f32s(-2.0));
-        let (t, r) = reduce(simd, y);
-        let em1_r = expm1_reduced(simd, r);
-        let m = pow2(simd, t, bits_of(simd, 1.0));
-        // e^y - 1 = 2^n expm1(r) + (2^n - 1): no cancellation for small |x|.
-        let em1 = simd.mul_add_e_f32s(m, em1_r, simd.sub_f32s(m, simd.splat_f32s(1.0)));
-        let th = simd.div_f32s(em1, simd.add_f32s(em1, simd.splat_f32s(2.0)));
+        let red = reduce(simd, simd.mul_f32s(a, simd.splat_f32s(-2.0)));
+        let em1_r = red.expm1(simd);
+        let m = red.pow2(simd, bits_of(simd, 1.0));
+        let one = simd.splat_f32s(1.0);
+        // E = e^-2a = 2^n (1 + expm1(r)); E - 1 = 2^n expm1(r) + (2^n - 1) has no cancellation.
+        let em1 = simd.mul_add_e_f32s(m, em1_r, simd.sub_f32s(m, one));
+        let two_e = simd.mul_add_e_f32s(simd.add_f32s(m, m), em1_r, simd.add_f32s(m, m));
+        // tanh a = (1 - E)/(1 + E): as -(E - 1)/(1 + E) near 0, as 1 - 2E/(1 + E) from the split
+        // on, where the quotient is small and its rounding shrinks in the difference.
+        let near = simd.less_than_f32s(a, simd.splat_f32s(TANH_SPLIT));
+        let num = simd.select_f32s(near, simd.neg_f32s(em1), two_e);
+        let q = simd.div_f32s(num, simd.add_f32s(em1, simd.splat_f32s(2.0)));
+        let th = simd.select_f32s(near, q, simd.sub_f32s(one, q));
         keep_nan(simd, x, with_sign_of(simd, abs(simd, th), x))
     }
 }
