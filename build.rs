@@ -24,12 +24,18 @@ fn main() {
     for c in &constants {
         let name = string(c, "name");
         unique(&mut names, &name);
+        let source = string(c, "source");
+        if let Some(bits) = c.get("bits") {
+            let bits = bits.as_integer().filter(|b| u32::try_from(*b).is_ok());
+            let bits = bits.unwrap_or_else(|| fail(&format!("constant {name}: bits must be a u32")));
+            writeln!(out, "    #[doc = {source:?}]\n    pub const {name}: u32 = {bits:#010X};").unwrap();
+            continue;
+        }
         let value = float(c, "value");
         let rounded = value as f32;
         if boolean(c, "exact") && f64::from(rounded) != value {
             fail(&format!("constant {name} = {value} is marked exact but is not an f32"));
         }
-        let source = string(c, "source");
         writeln!(out, "    #[doc = {:?}]\n    pub const {name}: f32 = {};", source, f32_literal(rounded)).unwrap();
     }
     out.push_str("}\n\n/// Polynomial cores (coefficients lowest degree first), fitted by kernels/fit_cores.py.\npub mod cores {\n");

@@ -42,29 +42,25 @@ def poly(cs, x):
     return acc
 
 
-def fit_rational_rounded(f, a, b, m, n, iters=8):
-    """f32 coefficients (lowest degree first) of P/Q, deg P = m, deg Q = n, Q(0) = 1, near f on [a, b].
+def fit_s_rational(g, a, b, m, n, iters=8):
+    """P (degree m, unrounded) and Q (degree n, Q(0) = 1, rounded to f32) with t + P/Q close to g.
 
-    Relative error minimised by iterated linearised least squares (Loeb's method: weights 1/(f Q)
-    from the previous iterate) on 300 Chebyshev nodes. Q is rounded to f32, then P is solved again
-    against the rounded Q and rounded, so P absorbs the rounding of Q."""
+    Relative error of t + P/Q minimised by iterated linearised least squares (Loeb's method:
+    weights 1/(g Q) from the previous iterate) on 300 Chebyshev nodes."""
     nodes = [(a + b) / 2 + (b - a) / 2 * mp.cos(mp.pi * (i + mp.mpf(1) / 2) / 300) for i in range(300)]
-    fv = [f(x) for x in nodes]
+    gv = [g(t) for t in nodes]
     q_prev = [mp.mpf(1)] * len(nodes)
     for _ in range(iters):
         rows, rhs = [], []
-        for x, fx, qp in zip(nodes, fv, q_prev):
-            w = 1 / (fx * qp)
-            rows.append([w * x**j for j in range(m + 1)] + [-w * fx * x**k for k in range(1, n + 1)])
-            rhs.append(w * fx)
+        for t, gt, qp in zip(nodes, gv, q_prev):
+            w = 1 / (gt * qp)
+            rows.append([w * t**j for j in range(m + 1)] + [w * (t - gt) * t**k for k in range(1, n + 1)])
+            rhs.append(w * (gt - t))
         sol, _ = mp.qr_solve(mp.matrix(rows), mp.matrix(rhs))
+        p = [sol[j] for j in range(m + 1)]
         q = [mp.mpf(1)] + [sol[m + k] for k in range(1, n + 1)]
-        q_prev = [poly(q, x) for x in nodes]
-    q = [mp.mpf(f32(c)) for c in q]
-    q_prev = [poly(q, x) for x in nodes]
-    rows = [[x**j / (fx * qx) for j in range(m + 1)] for x, fx, qx in zip(nodes, fv, q_prev)]
-    sol, _ = mp.qr_solve(mp.matrix(rows), mp.matrix([mp.mpf(1)] * len(nodes)))
-    return [mp.mpf(f32(sol[j])) for j in range(m + 1)], q
+        q_prev = [poly(q, t) for t in nodes]
+    return p, [mp.mpf(f32(c)) for c in q]
 
 
 def grid(a, b, n=4000):
@@ -120,17 +116,33 @@ def main():
     err = max(abs(poly(cs, x) - mp.log(mp.erfc(x))) for x in grid(b, c))
     emit("erfc_log_tail", "ln(erfc(x))", "x", (b, c), cs, "absolute error of ln erfc(x), i.e. relative error of erfc", err, "erf")
 
-    # Phi(-t) = exp(-t^2/2) P(t) / Q(t) for 0 <= t <= 14.5 (gelu underflows to -0 below -14.1).
-    t_max = mp.mpf("14.5")
+    # gelu near 0: x Phi(x) = x/2 + x^2 p(x^2) for |x| <= 0.75, p(y) = (Phi(sqrt y) - 1/2)/sqrt y.
+    g = mp.mpf("0.75")
 
-    def phi_scaled(t):
+    def gelu_p(y):
+        x = mp.sqrt(y)
+        return (mp.ncdf(x) - mp.mpf(1) / 2) / x if x > 0 else 1 / mp.sqrt(2 * mp.pi)
+
+    cs = fit_rounded(gelu_p, 0, g * g, 5, lambda y: 1 / gelu_p(y))
+    err = max(abs(x / 2 + x * x * poly(cs, x * x) - x * mp.ncdf(x)) / (x * mp.ncdf(x)) for x in grid(mp.mpf("1e-6"), g))
+    emit("gelu_near", "(Phi(x) - 1/2) / x", "x^2", (0, g * g), cs, "relative error of gelu(x) = x/2 + x^2 p(x^2)",
+         err, "gelu")
+
+    # gelu tail: t Phi(-t) = e^(-t^2/2) N / (K N + P) with N = t Q(t), K = sqrt(2 pi) in f32, for
+    # 0.75 <= t <= 14.5. Equivalently Phi(-t) e^(t^2/2) = 1/(K (t + P/(K Q))): the rounding errors
+    # of P and Q enter damped by S/(t+S), S = P/(K Q) (below 0.58), so large t costs no accuracy.
+    t_max = mp.mpf("14.5")
+    k = mp.mpf(f32(mp.sqrt(2 * mp.pi)))
+
+    def r_scaled(t):
         return mp.erfc(t / mp.sqrt(2)) / 2 * mp.exp(t * t / 2)
 
-    p, q = fit_rational_rounded(phi_scaled, mp.mpf(0), t_max, 5, 6)
-    err = max(abs(poly(p, t) / poly(q, t) / phi_scaled(t) - 1) for t in grid(mp.mpf(0), t_max))
-    emit("phi_tail_p", "numerator P(t) of Phi(-t) exp(t^2/2) = P(t)/Q(t)", "t", (0, t_max), p,
-         "relative error of Phi(-t) = exp(-t^2/2) P(t)/Q(t)", err, "gelu")
-    emit("phi_tail_q", "denominator Q(t) of Phi(-t) exp(t^2/2) = P(t)/Q(t)", "t", (0, t_max), q,
-         "relative error of Phi(-t) = exp(-t^2/2) P(t)/Q(t)", err, "gelu")
+    p, q = fit_s_rational(lambda t: 1 / (k * r_scaled(t)), g, t_max, 3, 4)
+    p = [mp.mpf(f32(k * c)) for c in p]
+    err = max(abs(poly(q, t) / (k * t * poly(q, t) + poly(p, t)) / r_scaled(t) - 1) for t in grid(g, t_max))
+    emit("gelu_tail_p", "K P(t), numerator of S(t) = 1/(K Phi(-t) e^(t^2/2)) - t = P/(K Q), K = sqrt(2 pi)",
+         "t", (g, t_max), p, "relative error of Phi(-t) = e^(-t^2/2) Q/(K t Q + K P)", err, "gelu")
+    emit("gelu_tail_q", "Q(t), denominator of S(t) = P/(K Q)", "t", (g, t_max), q,
+         "relative error of Phi(-t) = e^(-t^2/2) Q/(K t Q + K P)", err, "gelu")
 
 main()

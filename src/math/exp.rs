@@ -2,8 +2,7 @@
 
 use pulp::Simd;
 
-use crate::catalogue::consts::{LN2_HI, LN2_LO, LOG2E, ROUND_MAGIC, SCALE_UP};
-use crate::math::bits::bits_of;
+use crate::catalogue::consts::{LN2_HI, LN2_LO, LOG2E, ROUND_MAGIC};
 use crate::catalogue::cores::EXP_Q;
 use crate::math::poly::horner;
 
@@ -65,17 +64,4 @@ impl<S: Simd> Reduced<S> {
         let n_in_exponent = simd.wrapping_dyn_shl_u32s(simd.transmute_u32s_f32s(self.t), simd.splat_u32s(23));
         simd.transmute_f32s_u32s(simd.add_u32s(n_in_exponent, bias))
     }
-}
-
-/// `e^(y + tail) · 2^64` for `-131 <= y <= 0`: a normal number even where `e^y` is subnormal or
-/// zero, so the caller rounds once when it scales back (silu, sigmoid, gelu tails).
-#[inline(always)]
-pub(crate) fn exp_scaled_up<S: Simd>(simd: S, y: S::f32s, tail: Option<S::f32s>) -> S::f32s {
-    let red = reduce(simd, y);
-    let em1 = match tail {
-        Some(lo) => red.expm1_with_tail(simd, lo),
-        None => red.expm1(simd),
-    };
-    let m = red.pow2(simd, bits_of(simd, SCALE_UP));
-    simd.mul_add_e_f32s(em1, m, m)
 }

@@ -2,41 +2,79 @@
 
 use pulp::Simd;
 
-use crate::catalogue::consts::{LOGISTIC_A_MAX_NEG, LOGISTIC_A_MAX_POS, SCALE_UP};
+use crate::catalogue::consts::{EXP_NORMAL_LIMIT, LOGISTIC_A_MAX_NEG, SCALE_UP};
 use crate::math::bits::{abs, bits_of};
+use crate::math::divide::{div_compensated, fast_two_sum, times_one_plus};
 use crate::math::exp::reduce;
 
-/// `v · sigmoid(g + g_lo) = v / (1 + e^-g)`, with `e = e^-|g|` never rounded on its own.
+/// Which inputs a call of [`times_sigmoid`] must handle.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Range {
+    /// Every `|g| <= 87`: `e^-|g|` is a normal number and no result is subnormal.
+    Normal,
+    /// Any `g`: clamped, and the `g < 0` side carried scaled by 2^64.
+    Full,
+}
+
+/// `v · sigmoid(g + g_lo) = v / (1 + e^-g)` (`v = None` means 1), with `e = e^-|g|` never rounded
+/// on its own.
 ///
-/// With `e = m (1 + expm1(r))` from the exp core (`m` a power of two):
-/// - `g >= 0`: `v / fma(expm1(r), m, m + 1)`;
-/// - `g < 0`:  `fma(expm1(r), v m, v m) / fma(expm1(r), m, m + 2^64)`, i.e. `v e / (1 + e)` with
-///   numerator and denominator scaled by 2^64 (exact), so a subnormal result rounds only in the
-///   division.
+/// With `e = m (1 + expm1(r))` from the exp core (`m` a power of two), `g >= 0` gives
+/// `v / (1 + e)` and `g < 0` gives `v e / (1 + e)`. The denominator `(m + 1) + m expm1(r)` and
+/// the numerator `v m + v m expm1(r)` are error-free sums (`m expm1(r)` is exact, `v m expm1(r)`
+/// is split with an fma) whose low parts correct the quotient, so the only roundings are the exp
+/// core's (damped by `1/(1+e)`, as numerator and denominator share it) and the quotient's own.
 ///
-/// Three roundings (numerator, denominator, division); an error of `expm1(r)` enters numerator
-/// and denominator alike and is damped by `1/(1+e)`. `|g|` is clamped at 120 for `g < 0` (every
-/// result underflows beyond for `|v| <= 120`: callers clamp `v`) and at 87 for `g >= 0` (where
-/// `1 + e` is 1). `g_lo` is the low part of a double-f32 gate (|g_lo| <= 2^-17).
+/// With [`Range::Full`], `|g|` is clamped at 120 for `g < 0` (every result underflows beyond for
+/// `|v| <= 120`: callers clamp `v`) and at 87 for `g >= 0` (where `1 + e` is 1), and for `g < 0`
+/// numerator and denominator are scaled by 2^64 (exactly), so a subnormal result is rounded once,
+/// by the division; lanes with `|g| <= 87` get the same bits as with [`Range::Normal`]. `g_lo` is
+/// the low part of a double-f32 gate (|g_lo| <= 2^-17).
 #[inline(always)]
-pub(crate) fn times_sigmoid<S: Simd>(simd: S, v: S::f32s, g: S::f32s, g_lo: Option<S::f32s>) -> S::f32s {
+pub(crate) fn times_sigmoid<S: Simd>(
+    simd: S,
+    v: Option<S::f32s>,
+    g: S::f32s,
+    g_lo: Option<S::f32s>,
+    range: Range,
+) -> S::f32s {
     let negative = simd.less_than_f32s(g, simd.splat_f32s(0.0));
-    let limit = simd.select_f32s(
-        negative,
-        simd.splat_f32s(LOGISTIC_A_MAX_NEG),
-        simd.splat_f32s(LOGISTIC_A_MAX_POS),
-    );
-    let y = simd.neg_f32s(simd.min_f32s(abs(simd, g), limit));
-    let red = reduce(simd, y);
+    let a = match range {
+        Range::Normal => abs(simd, g),
+        Range::Full => {
+            let limit = simd.select_f32s(
+                negative,
+                simd.splat_f32s(LOGISTIC_A_MAX_NEG),
+                simd.splat_f32s(EXP_NORMAL_LIMIT),
+            );
+            simd.min_f32s(abs(simd, g), limit)
+        }
+    };
+    let red = reduce(simd, simd.neg_f32s(a));
     let em1 = match g_lo {
-        // -|g + g_lo| = y + (g_lo if g < 0, -g_lo otherwise).
+        // -|g + g_lo| = -a + (g_lo if g < 0, -g_lo otherwise).
         Some(lo) => red.expm1_with_tail(simd, simd.select_f32s(negative, lo, simd.neg_f32s(lo))),
         None => red.expm1(simd),
     };
-    let m = red.pow2(simd, simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, 1.0)));
-    let one_scaled = simd.select_f32s(negative, simd.splat_f32s(SCALE_UP), simd.splat_f32s(1.0));
-    let den = simd.mul_add_e_f32s(em1, m, simd.add_f32s(m, one_scaled));
-    let vm = simd.mul_f32s(v, m);
-    let num = simd.select_f32s(negative, simd.mul_add_e_f32s(em1, vm, vm), v);
-    simd.div_f32s(num, den)
+    let (bias, one) = match range {
+        Range::Normal => (bits_of(simd, 1.0), simd.splat_f32s(1.0)),
+        Range::Full => (
+            simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, 1.0)),
+            simd.select_f32s(negative, simd.splat_f32s(SCALE_UP), simd.splat_f32s(1.0)),
+        ),
+    };
+    let m = red.pow2(simd, bias);
+    let den = fast_two_sum(simd, simd.add_f32s(m, one), simd.mul_f32s(m, em1));
+    let zero = simd.splat_f32s(0.0);
+    let num = match v {
+        None => {
+            let (e, e_lo) = fast_two_sum(simd, m, simd.mul_f32s(m, em1));
+            (simd.select_f32s(negative, e, one), simd.select_f32s(negative, e_lo, zero))
+        }
+        Some(v) => {
+            let (ve, ve_lo) = times_one_plus(simd, simd.mul_f32s(v, m), em1);
+            (simd.select_f32s(negative, ve, v), simd.select_f32s(negative, ve_lo, zero))
+        }
+    };
+    div_compensated(simd, num, den)
 }

@@ -4,6 +4,7 @@
 //! NEON round identically) and an unfused one on `pulp::Scalar`.
 
 pub(crate) mod bits;
+pub(crate) mod divide;
 pub(crate) mod erf;
 pub(crate) mod exp;
 pub(crate) mod logistic;

@@ -4,14 +4,16 @@
 use pulp::Simd;
 
 use crate::catalogue::consts::{
-    EXP_X_MAX, EXP_X_MIN, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
-    GELU_TANH_X_MIN, GELU_T_MAX, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION, TANH_SPLIT,
+    EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
+    GELU_TANH_FAST_LIMIT, GELU_TANH_X_MIN, GELU_T_MAX, GELU_FAST_LIMIT, GELU_SPLIT, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION, TANH_SPLIT,
 };
-use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
+use crate::math::bits::{abs, all_within, bits_of, keep_nan, with_sign_of};
 use crate::math::erf::erf_abs;
 use crate::math::exp::reduce;
-use crate::math::logistic::times_sigmoid;
-use crate::math::phi::phi_neg_scaled_up;
+use crate::math::logistic::{Range, times_sigmoid};
+use crate::math::phi::t_phi_neg;
+use crate::math::poly::horner;
+use crate::catalogue::cores::GELU_NEAR;
 use crate::ops::UnaryOp;
 
 /// `e^x`: see the catalogue entry `exp`.
@@ -21,16 +23,19 @@ pub(crate) struct Exp;
 impl UnaryOp for Exp {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        if all_within(simd, x, EXP_NORMAL_LIMIT) {
+            let red = reduce(simd, x);
+            let m = red.pow2(simd, bits_of(simd, 1.0));
+            return simd.mul_add_e_f32s(red.expm1(simd), m, m);
+        }
         let clamped = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(EXP_X_MIN)), simd.splat_f32s(EXP_X_MAX));
         let red = reduce(simd, clamped);
-        let em1 = red.expm1(simd);
         // 2^(n+64) below 0 and 2^(n-64) above keep the scale normal over the whole clamped range;
         // the last multiply by 2^-64 or 2^64 is then the only rounding of a subnormal or
-        // overflowing result.
+        // overflowing result (and exact, giving the fast path's bits, for normal results).
         let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        let bias = simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, SCALE_DOWN));
-        let m = red.pow2(simd, bias);
-        let scaled = simd.mul_add_e_f32s(em1, m, m);
+        let m = red.pow2(simd, simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, SCALE_DOWN)));
+        let scaled = simd.mul_add_e_f32s(red.expm1(simd), m, m);
         let back = simd.select_f32s(negative, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(SCALE_UP));
         keep_nan(simd, x, simd.mul_f32s(scaled, back))
     }
@@ -43,7 +48,10 @@ pub(crate) struct Sigmoid;
 impl UnaryOp for Sigmoid {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        keep_nan(simd, x, times_sigmoid(simd, simd.splat_f32s(1.0), x, None))
+        if all_within(simd, x, EXP_NORMAL_LIMIT) {
+            return times_sigmoid(simd, None, x, None, Range::Normal);
+        }
+        keep_nan(simd, x, times_sigmoid(simd, None, x, None, Range::Full))
     }
 }
 
@@ -54,9 +62,12 @@ pub(crate) struct Silu;
 impl UnaryOp for Silu {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        if all_within(simd, x, EXP_NORMAL_LIMIT) {
+            return times_sigmoid(simd, Some(x), x, None, Range::Normal);
+        }
         // Below -120, x e^x underflows to -0: the value is clamped with the gate.
         let v = simd.max_f32s(x, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
-        keep_nan(simd, x, times_sigmoid(simd, v, x, None))
+        keep_nan(simd, x, times_sigmoid(simd, Some(v), x, None, Range::Full))
     }
 }
 
@@ -73,10 +84,13 @@ impl UnaryOp for Swish {
         let beta = simd.splat_f32s(self.beta);
         let g = simd.mul_f32s(x, beta);
         let g_lo = simd.mul_add_f32s(x, beta, simd.neg_f32s(g));
+        if all_within(simd, g, EXP_NORMAL_LIMIT) {
+            return times_sigmoid(simd, Some(x), g, Some(g_lo), Range::Normal);
+        }
         // Past the clamp of the gate the product is taken as 0 (exact for |beta| >= 1).
         let live = simd.greater_than_or_equal_f32s(g, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
         let v = simd.select_f32s(live, x, simd.mul_f32s(x, simd.splat_f32s(0.0)));
-        keep_nan(simd, g, times_sigmoid(simd, v, g, Some(g_lo)))
+        keep_nan(simd, g, times_sigmoid(simd, Some(v), g, Some(g_lo), Range::Full))
     }
 }
 
@@ -87,18 +101,28 @@ pub(crate) struct Gelu;
 impl UnaryOp for Gelu {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        // |x| <= 0.75: x/2 + x² p(x²) in one fma.
+        let x2 = simd.mul_f32s(x, x);
+        let half_x = simd.mul_f32s(x, simd.splat_f32s(0.5));
+        let near = simd.mul_add_e_f32s(x2, horner(simd, x2, &GELU_NEAR), half_x);
+        let is_near = simd.less_than_f32s(abs(simd, x), simd.splat_f32s(GELU_SPLIT));
+        // Beyond: with q = t Φ(-t), x Φ(x) = -q for x < 0 and x - q for x > 0.
+        let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
+        if all_within(simd, x, GELU_FAST_LIMIT) {
+            let q = t_phi_neg(simd, abs(simd, x), bits_of(simd, 1.0));
+            let far = simd.select_f32s(negative, simd.neg_f32s(q), simd.sub_f32s(x, q));
+            return simd.select_f32s(is_near, near, far);
+        }
+        // t clamped where x Φ(x) is x or -0; below e^-87, Φ(-t) is carried scaled by 2^64.
         let t = simd.min_f32s(abs(simd, x), simd.splat_f32s(GELU_T_MAX));
-        let phi_up = phi_neg_scaled_up(simd, t);
-        // x < 0: x Φ(x) = -t Φ(-t), scaled back once. x >= 0: x (1 - Φ(-x)) = x - t Φ(-t) in one
-        // fma (t = x up to the clamp, beyond it the fma returns x).
-        let negative = simd.mul_f32s(simd.mul_f32s(simd.neg_f32s(t), phi_up), simd.splat_f32s(SCALE_DOWN));
-        let positive = simd.mul_add_e_f32s(
-            simd.neg_f32s(t),
-            simd.mul_f32s(phi_up, simd.splat_f32s(SCALE_DOWN)),
-            x,
-        );
-        let y = simd.select_f32s(simd.less_than_f32s(x, simd.splat_f32s(0.0)), negative, positive);
-        keep_nan(simd, x, y)
+        let tiny = simd.greater_than_f32s(t, simd.splat_f32s(GELU_FAST_LIMIT));
+        let bias = simd.select_u32s(tiny, bits_of(simd, SCALE_UP), bits_of(simd, 1.0));
+        let scale = simd.select_f32s(tiny, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(1.0));
+        let q_scaled = t_phi_neg(simd, t, bias);
+        let neg = simd.mul_f32s(simd.neg_f32s(q_scaled), scale);
+        let pos = simd.sub_f32s(x, simd.mul_f32s(q_scaled, scale));
+        let far = simd.select_f32s(negative, neg, pos);
+        keep_nan(simd, x, simd.select_f32s(is_near, near, far))
     }
 }
 
@@ -106,29 +130,39 @@ impl UnaryOp for Gelu {
 #[derive(Clone, Copy)]
 pub(crate) struct GeluTanh;
 
+/// `u = x (k0 + k1 x²)` as `u + u_lo` (double-f32; true fma for the error-free products on every
+/// ISA, two-sum for `k0 + k1 x²`), so `e^-|u|` sees no rounding of its argument.
+#[inline(always)]
+fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+    let x2 = simd.mul_f32s(x, x);
+    let x2_lo = simd.mul_add_f32s(x, x, simd.neg_f32s(x2));
+    let k1 = simd.splat_f32s(GELU_TANH_K1_HI);
+    let k0 = simd.splat_f32s(GELU_TANH_K0_HI);
+    let p = simd.mul_f32s(k1, x2);
+    let p_lo = simd.mul_add_f32s(k1, x2, simd.neg_f32s(p));
+    let p_lo = simd.mul_add_e_f32s(k1, x2_lo, p_lo);
+    let p_lo = simd.mul_add_e_f32s(simd.splat_f32s(GELU_TANH_K1_LO), x2, p_lo);
+    let w = simd.add_f32s(k0, p);
+    let bb = simd.sub_f32s(w, k0);
+    let w_err = simd.add_f32s(simd.sub_f32s(k0, simd.sub_f32s(w, bb)), simd.sub_f32s(p, bb));
+    let w_lo = simd.add_f32s(simd.add_f32s(w_err, p_lo), simd.splat_f32s(GELU_TANH_K0_LO));
+    let u = simd.mul_f32s(x, w);
+    let u_lo = simd.mul_add_f32s(x, w, simd.neg_f32s(u));
+    (u, simd.mul_add_e_f32s(x, w_lo, u_lo))
+}
+
 impl UnaryOp for GeluTanh {
     #[inline(always)]
     fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        // x is clamped to [-12, 12] for the argument only: beyond, the result is x or -0.
+        if all_within(simd, x, GELU_TANH_FAST_LIMIT) {
+            let (u, u_lo) = gelu_tanh_gate(simd, x);
+            return times_sigmoid(simd, Some(x), u, Some(u_lo), Range::Normal);
+        }
+        // x is clamped to [-12, 12] for the gate only: beyond, the result is x or -0.
         let xc = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)), simd.splat_f32s(-GELU_TANH_X_MIN));
-        // u = x (k0 + k1 x²) as hi + lo (true fma for the error-free products on every ISA).
-        let x2 = simd.mul_f32s(xc, xc);
-        let x2_lo = simd.mul_add_f32s(xc, xc, simd.neg_f32s(x2));
-        let k1 = simd.splat_f32s(GELU_TANH_K1_HI);
-        let k0 = simd.splat_f32s(GELU_TANH_K0_HI);
-        let p = simd.mul_f32s(k1, x2);
-        let p_lo = simd.mul_add_f32s(k1, x2, simd.neg_f32s(p));
-        let p_lo = simd.mul_add_e_f32s(k1, x2_lo, p_lo);
-        let p_lo = simd.mul_add_e_f32s(simd.splat_f32s(GELU_TANH_K1_LO), x2, p_lo);
-        let w = simd.add_f32s(k0, p);
-        let bb = simd.sub_f32s(w, k0);
-        let w_err = simd.add_f32s(simd.sub_f32s(k0, simd.sub_f32s(w, bb)), simd.sub_f32s(p, bb));
-        let w_lo = simd.add_f32s(simd.add_f32s(w_err, p_lo), simd.splat_f32s(GELU_TANH_K0_LO));
-        let u = simd.mul_f32s(xc, w);
-        let u_lo = simd.mul_add_f32s(xc, w, simd.neg_f32s(u));
-        let u_lo = simd.mul_add_e_f32s(xc, w_lo, u_lo);
+        let (u, u_lo) = gelu_tanh_gate(simd, xc);
         let v = simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN));
-        keep_nan(simd, x, times_sigmoid(simd, v, u, Some(u_lo)))
+        keep_nan(simd, x, times_sigmoid(simd, Some(v), u, Some(u_lo), Range::Full))
     }
 }
 
