@@ -30,10 +30,3 @@ pub(crate) fn bits_of<S: Simd>(simd: S, power_of_two: f32) -> S::u32s {
     simd.splat_u32s(power_of_two.to_bits())
 }
 
-/// Whether every lane of `x` satisfies `|x| <= limit` (false if any lane is NaN): selects the
-/// fast path of a kernel. `limit` must be non-negative.
-#[inline(always)]
-pub(crate) fn all_within<S: Simd>(simd: S, x: S::f32s, limit: f32) -> bool {
-    let outside = simd.not_m32s(simd.less_than_or_equal_f32s(abs(simd, x), simd.splat_f32s(limit)));
-    bytemuck::bytes_of(&outside).iter().all(|&b| b == 0)
-}

@@ -1,19 +1,24 @@
-//! Elementwise activation bodies. Each is one generic function of the f32 lanes; the catalogue
+//! Elementwise activation bodies. Each is generic over the f32 lanes; the catalogue
 //! (kernels/catalogue.toml) names them in its `body` fields.
+//!
+//! An op with a fast path gives the bound within which it holds ([`UnaryOp::fast_limit`]); the
+//! loops run `fast` on blocks whose lanes are all within it and `full` on the others. Both give
+//! the same bits for a lane within the bound, so results never depend on how a slice is split.
 
 use pulp::Simd;
 
 use crate::catalogue::consts::{
-    EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
-    GELU_TANH_FAST_LIMIT, GELU_TANH_X_MIN, GELU_T_MAX, GELU_FAST_LIMIT, GELU_SPLIT, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION, TANH_SPLIT,
+    EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_FAST_LIMIT, GELU_SPLIT, GELU_TANH_FAST_LIMIT,
+    GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO, GELU_TANH_X_MIN, GELU_T_MAX,
+    LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION, TANH_SPLIT,
 };
-use crate::math::bits::{abs, all_within, bits_of, keep_nan, with_sign_of};
+use crate::catalogue::cores::{GELU_NEAR, TANH_NEAR};
+use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
 use crate::math::erf::erf_abs;
 use crate::math::exp::reduce;
 use crate::math::logistic::{Range, times_sigmoid};
 use crate::math::phi::t_phi_neg;
 use crate::math::poly::horner;
-use crate::catalogue::cores::GELU_NEAR;
 use crate::ops::UnaryOp;
 
 /// `e^x`: see the catalogue entry `exp`.
@@ -21,13 +26,19 @@ use crate::ops::UnaryOp;
 pub(crate) struct Exp;
 
 impl UnaryOp for Exp {
+    fn fast_limit(self) -> Option<f32> {
+        Some(EXP_NORMAL_LIMIT)
+    }
+
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        if all_within(simd, x, EXP_NORMAL_LIMIT) {
-            let red = reduce(simd, x);
-            let m = red.pow2(simd, bits_of(simd, 1.0));
-            return simd.mul_add_e_f32s(red.expm1(simd), m, m);
-        }
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let red = reduce(simd, x);
+        let m = red.pow2(simd, bits_of(simd, 1.0));
+        simd.mul_add_e_f32s(red.expm1(simd), m, m)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let clamped = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(EXP_X_MIN)), simd.splat_f32s(EXP_X_MAX));
         let red = reduce(simd, clamped);
         // 2^(n+64) below 0 and 2^(n-64) above keep the scale normal over the whole clamped range;
@@ -46,11 +57,17 @@ impl UnaryOp for Exp {
 pub(crate) struct Sigmoid;
 
 impl UnaryOp for Sigmoid {
+    fn fast_limit(self) -> Option<f32> {
+        Some(EXP_NORMAL_LIMIT)
+    }
+
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        if all_within(simd, x, EXP_NORMAL_LIMIT) {
-            return times_sigmoid(simd, None, x, None, Range::Normal);
-        }
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        times_sigmoid(simd, None, x, None, Range::Normal)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         keep_nan(simd, x, times_sigmoid(simd, None, x, None, Range::Full))
     }
 }
@@ -60,11 +77,17 @@ impl UnaryOp for Sigmoid {
 pub(crate) struct Silu;
 
 impl UnaryOp for Silu {
+    fn fast_limit(self) -> Option<f32> {
+        Some(EXP_NORMAL_LIMIT)
+    }
+
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        if all_within(simd, x, EXP_NORMAL_LIMIT) {
-            return times_sigmoid(simd, Some(x), x, None, Range::Normal);
-        }
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        times_sigmoid(simd, Some(x), x, None, Range::Normal)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // Below -120, x e^x underflows to -0: the value is clamped with the gate.
         let v = simd.max_f32s(x, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
         keep_nan(simd, x, times_sigmoid(simd, Some(v), x, None, Range::Full))
@@ -77,16 +100,31 @@ pub(crate) struct Swish {
     pub beta: f32,
 }
 
-impl UnaryOp for Swish {
+impl Swish {
+    /// `beta x` as hi + lo (true fma), so `e^-|beta x|` sees no rounding of its argument.
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        // beta x as hi + lo (true fma), so e^-|beta x| sees no rounding of its argument.
+    fn gate<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
         let beta = simd.splat_f32s(self.beta);
         let g = simd.mul_f32s(x, beta);
-        let g_lo = simd.mul_add_f32s(x, beta, simd.neg_f32s(g));
-        if all_within(simd, g, EXP_NORMAL_LIMIT) {
-            return times_sigmoid(simd, Some(x), g, Some(g_lo), Range::Normal);
-        }
+        (g, simd.mul_add_f32s(x, beta, simd.neg_f32s(g)))
+    }
+}
+
+impl UnaryOp for Swish {
+    fn fast_limit(self) -> Option<f32> {
+        // |x| <= 87/|beta| keeps |beta x| within the normal range of e^-|beta x|.
+        Some(EXP_NORMAL_LIMIT / self.beta.abs()).filter(|limit| !limit.is_nan())
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let (g, g_lo) = self.gate(simd, x);
+        times_sigmoid(simd, Some(x), g, Some(g_lo), Range::Normal)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let (g, g_lo) = self.gate(simd, x);
         // Past the clamp of the gate the product is taken as 0 (exact for |beta| >= 1).
         let live = simd.greater_than_or_equal_f32s(g, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
         let v = simd.select_f32s(live, x, simd.mul_f32s(x, simd.splat_f32s(0.0)));
@@ -98,31 +136,40 @@ impl UnaryOp for Swish {
 #[derive(Clone, Copy)]
 pub(crate) struct Gelu;
 
-impl UnaryOp for Gelu {
+impl Gelu {
+    /// Picks between `x/2 + x² p(x²)` (|x| < 0.75, one fma) and `-q` / `x - q` with
+    /// `q = t Φ(-t)` given scaled by `scale^-1`.
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        // |x| <= 0.75: x/2 + x² p(x²) in one fma.
+    fn combine<S: Simd>(simd: S, x: S::f32s, q_scaled: S::f32s, scale: S::f32s) -> S::f32s {
         let x2 = simd.mul_f32s(x, x);
-        let half_x = simd.mul_f32s(x, simd.splat_f32s(0.5));
-        let near = simd.mul_add_e_f32s(x2, horner(simd, x2, &GELU_NEAR), half_x);
-        let is_near = simd.less_than_f32s(abs(simd, x), simd.splat_f32s(GELU_SPLIT));
-        // Beyond: with q = t Φ(-t), x Φ(x) = -q for x < 0 and x - q for x > 0.
+        let near = simd.mul_add_e_f32s(x2, horner(simd, x2, &GELU_NEAR), simd.mul_f32s(x, simd.splat_f32s(0.5)));
         let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        if all_within(simd, x, GELU_FAST_LIMIT) {
-            let q = t_phi_neg(simd, abs(simd, x), bits_of(simd, 1.0));
-            let far = simd.select_f32s(negative, simd.neg_f32s(q), simd.sub_f32s(x, q));
-            return simd.select_f32s(is_near, near, far);
-        }
+        let neg = simd.mul_f32s(simd.neg_f32s(q_scaled), scale);
+        let pos = simd.sub_f32s(x, simd.mul_f32s(q_scaled, scale));
+        let far = simd.select_f32s(negative, neg, pos);
+        simd.select_f32s(simd.less_than_f32s(abs(simd, x), simd.splat_f32s(GELU_SPLIT)), near, far)
+    }
+}
+
+impl UnaryOp for Gelu {
+    fn fast_limit(self) -> Option<f32> {
+        Some(GELU_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let q = t_phi_neg(simd, abs(simd, x), bits_of(simd, 1.0));
+        Self::combine(simd, x, q, simd.splat_f32s(1.0))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // t clamped where x Φ(x) is x or -0; below e^-87, Φ(-t) is carried scaled by 2^64.
         let t = simd.min_f32s(abs(simd, x), simd.splat_f32s(GELU_T_MAX));
         let tiny = simd.greater_than_f32s(t, simd.splat_f32s(GELU_FAST_LIMIT));
         let bias = simd.select_u32s(tiny, bits_of(simd, SCALE_UP), bits_of(simd, 1.0));
         let scale = simd.select_f32s(tiny, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(1.0));
-        let q_scaled = t_phi_neg(simd, t, bias);
-        let neg = simd.mul_f32s(simd.neg_f32s(q_scaled), scale);
-        let pos = simd.sub_f32s(x, simd.mul_f32s(q_scaled, scale));
-        let far = simd.select_f32s(negative, neg, pos);
-        keep_nan(simd, x, simd.select_f32s(is_near, near, far))
+        keep_nan(simd, x, Self::combine(simd, x, t_phi_neg(simd, t, bias), scale))
     }
 }
 
@@ -152,12 +199,18 @@ fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
 }
 
 impl UnaryOp for GeluTanh {
+    fn fast_limit(self) -> Option<f32> {
+        Some(GELU_TANH_FAST_LIMIT)
+    }
+
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        if all_within(simd, x, GELU_TANH_FAST_LIMIT) {
-            let (u, u_lo) = gelu_tanh_gate(simd, x);
-            return times_sigmoid(simd, Some(x), u, Some(u_lo), Range::Normal);
-        }
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let (u, u_lo) = gelu_tanh_gate(simd, x);
+        times_sigmoid(simd, Some(x), u, Some(u_lo), Range::Normal)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // x is clamped to [-12, 12] for the gate only: beyond, the result is x or -0.
         let xc = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)), simd.splat_f32s(-GELU_TANH_X_MIN));
         let (u, u_lo) = gelu_tanh_gate(simd, xc);
@@ -170,24 +223,37 @@ impl UnaryOp for GeluTanh {
 #[derive(Clone, Copy)]
 pub(crate) struct Tanh;
 
+/// `tanh a` for `0 <= a <= 9.1` with the sign of `sign`.
+#[inline(always)]
+fn tanh_abs<S: Simd>(simd: S, a: S::f32s, sign: S::f32s) -> S::f32s {
+    let a2 = simd.mul_f32s(a, a);
+    let near = simd.mul_add_e_f32s(simd.mul_f32s(a, a2), horner(simd, a2, &TANH_NEAR), a);
+    // 1 - 2E/(1 + E), E = e^-2a = m (1 + expm1(r)): 2E rounds once, 1 + E once.
+    let red = reduce(simd, simd.mul_f32s(a, simd.splat_f32s(-2.0)));
+    let em1 = red.expm1(simd);
+    let m = red.pow2(simd, bits_of(simd, 1.0));
+    let one = simd.splat_f32s(1.0);
+    let m2 = simd.add_f32s(m, m);
+    let q = simd.div_f32s(simd.mul_add_e_f32s(em1, m2, m2), simd.mul_add_e_f32s(em1, m, simd.add_f32s(m, one)));
+    let far = simd.sub_f32s(one, q);
+    let th = simd.select_f32s(simd.less_than_f32s(a, simd.splat_f32s(TANH_SPLIT)), near, far);
+    with_sign_of(simd, th, sign)
+}
+
 impl UnaryOp for Tanh {
+    fn fast_limit(self) -> Option<f32> {
+        Some(TANH_SATURATION)
+    }
+
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        tanh_abs(simd, abs(simd, x), x)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let a = simd.min_f32s(abs(simd, x), simd.splat_f32s(TANH_SATURATION));
-        let red = reduce(simd, simd.mul_f32s(a, simd.splat_f32s(-2.0)));
-        let em1_r = red.expm1(simd);
-        let m = red.pow2(simd, bits_of(simd, 1.0));
-        let one = simd.splat_f32s(1.0);
-        // E = e^-2a = 2^n (1 + expm1(r)); E - 1 = 2^n expm1(r) + (2^n - 1) has no cancellation.
-        let em1 = simd.mul_add_e_f32s(m, em1_r, simd.sub_f32s(m, one));
-        let two_e = simd.mul_add_e_f32s(simd.add_f32s(m, m), em1_r, simd.add_f32s(m, m));
-        // tanh a = (1 - E)/(1 + E): as -(E - 1)/(1 + E) near 0, as 1 - 2E/(1 + E) from the split
-        // on, where the quotient is small and its rounding shrinks in the difference.
-        let near = simd.less_than_f32s(a, simd.splat_f32s(TANH_SPLIT));
-        let num = simd.select_f32s(near, simd.neg_f32s(em1), two_e);
-        let q = simd.div_f32s(num, simd.add_f32s(em1, simd.splat_f32s(2.0)));
-        let th = simd.select_f32s(near, q, simd.sub_f32s(one, q));
-        keep_nan(simd, x, with_sign_of(simd, abs(simd, th), x))
+        keep_nan(simd, x, tanh_abs(simd, a, x))
     }
 }
 
@@ -197,7 +263,7 @@ pub(crate) struct Erf;
 
 impl UnaryOp for Erf {
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         keep_nan(simd, x, with_sign_of(simd, erf_abs(simd, abs(simd, x)), x))
     }
 }
@@ -208,7 +274,7 @@ pub(crate) struct Relu;
 
 impl UnaryOp for Relu {
     #[inline(always)]
-    fn eval<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         simd.select_f32s(simd.less_than_f32s(x, simd.splat_f32s(0.0)), simd.splat_f32s(0.0), x)
     }
 }
