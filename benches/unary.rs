@@ -1,0 +1,144 @@
+//! Throughput of every op of the catalogue on every ISA of this CPU, in place, one thread, f32.
+//!
+//! `cargo bench --bench unary` runs everything (about 4 to 6 minutes on a 2-core Zen 3); filter
+//! as criterion does, e.g. `cargo bench --bench unary -- unary/silu/avx2` or `-- memory`.
+//!
+//! - `unary/OP/ISA/N`: `N` elements spread evenly over the op's sweep interval, in place.
+//! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
+//!   free `relu_inplace` (detected ISA) and a plain read-modify-write loop `x[i] *= 1.0` (the
+//!   factor through `black_box`, so the pass is not optimised away).
+//!
+//! Every iteration first restores the input buffer from a template, untimed (an in-place op
+//! applied to its own output would drift to other inputs: exp overflows to infinity within a
+//! few calls), then times exactly one call with `Instant` (`iter_custom`). The buffer is reused,
+//! so no allocation or page fault lands in the setup; the timer's own cost (~25 ns) is under
+//! 2% of the smallest case. Throughput is reported in elements (`Throughput::Elements(N)`).
+
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+use criterion::{
+    BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
+    criterion_main, measurement::WallTime,
+};
+use simd_activations::catalogue::{OPS, OpSpec};
+use simd_activations::{Isa, Kernels};
+
+/// f32 elements per call: 16 KiB (L1), 256 KiB (L2), 4 MiB (L3), 64 MiB (memory).
+const SIZES: [usize; 4] = [4096, 65536, 1 << 20, 1 << 24];
+
+/// `N` inputs spread evenly over the op's sweep interval.
+fn inputs(op: &OpSpec, n: usize) -> Vec<f32> {
+    let (lo, hi) = op.sweep;
+    (0..n)
+        .map(|i| (lo + (hi - lo) * (i as f64 + 0.5) / n as f64) as f32)
+        .collect()
+}
+
+/// The in-place form of `op` on `k` with default parameters. The catalogue only carries the
+/// out-of-place `eval_f32`, so this table is written out by hand (a new op panics here).
+fn inplace(op: &OpSpec) -> fn(Kernels, &mut [f32]) {
+    match op.name {
+        "exp" => |k, x| k.exp_inplace(x),
+        "sigmoid" => |k, x| k.sigmoid_inplace(x),
+        "tanh" => |k, x| k.tanh_inplace(x),
+        "erf" => |k, x| k.erf_inplace(x),
+        "silu" => |k, x| k.silu_inplace(x),
+        "swish" => |k, x| {
+            let beta = OpSpec::find("swish").unwrap().params[0].default;
+            k.swish_inplace(x, beta)
+        },
+        "gelu" => |k, x| k.gelu_inplace(x),
+        "gelu_tanh" => |k, x| k.gelu_tanh_inplace(x),
+        "relu" => |k, x| k.relu_inplace(x),
+        other => panic!("benches/unary.rs: no in-place entry for op {other}: add one"),
+    }
+}
+
+/// Sampling for `n` elements: linear (criterion's default) while a call is short, flat (the
+/// same iteration count per sample) for the large sizes so that a slow op on 16 Mi elements
+/// does not need 210 calls for 20 samples.
+fn configure(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
+    group.throughput(Throughput::Elements(n as u64));
+    if n <= 1 << 16 {
+        group.sampling_mode(SamplingMode::Linear).sample_size(20);
+    } else {
+        group.sampling_mode(SamplingMode::Flat).sample_size(10);
+    }
+}
+
+/// Times `f` on `buf` (restored from `template` before every call, untimed).
+fn time_in_place(
+    iters: u64,
+    template: &[f32],
+    buf: &mut [f32],
+    mut f: impl FnMut(&mut [f32]),
+) -> Duration {
+    let mut total = Duration::ZERO;
+    for _ in 0..iters {
+        buf.copy_from_slice(template);
+        let start = Instant::now();
+        f(black_box(&mut *buf));
+        total += start.elapsed();
+    }
+    black_box(&*buf);
+    total
+}
+
+fn unary(c: &mut Criterion) {
+    let mut group = c.benchmark_group("unary");
+    for op in OPS {
+        let run = inplace(op);
+        for isa in Isa::available() {
+            let k = Kernels::new(isa).expect("an available ISA");
+            for n in SIZES {
+                configure(&mut group, n);
+                let template = inputs(op, n);
+                let mut buf = template.clone();
+                let id = BenchmarkId::new(format!("{}/{}", op.name, isa.name()), n);
+                group.bench_function(id, |b| {
+                    b.iter_custom(|iters| time_in_place(iters, &template, &mut buf, |x| run(k, x)))
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
+fn memory(c: &mut Criterion) {
+    let mut group = c.benchmark_group("memory");
+    let relu = OpSpec::find("relu").expect("relu is in the catalogue");
+    for n in SIZES {
+        configure(&mut group, n);
+        let template = inputs(relu, n);
+        let mut buf = template.clone();
+        group.bench_function(BenchmarkId::new("relu_inplace", n), |b| {
+            b.iter_custom(|iters| {
+                time_in_place(iters, &template, &mut buf, |x| {
+                    simd_activations::relu_inplace(x)
+                })
+            })
+        });
+        group.bench_function(BenchmarkId::new("mul_one", n), |b| {
+            b.iter_custom(|iters| {
+                time_in_place(iters, &template, &mut buf, |x| {
+                    let one = black_box(1.0f32);
+                    for v in x.iter_mut() {
+                        *v *= one;
+                    }
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1))
+        .sample_size(20);
+    targets = unary, memory
+}
+criterion_main!(benches);

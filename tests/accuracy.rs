@@ -1,0 +1,494 @@
+//! Accuracy and shape of every op of the catalogue on every ISA of this CPU, generated from
+//! `catalogue::OPS` (a new op is covered without touching this file):
+//!
+//! - max ULP error against the op's f64 `reference` within its `ulp_f32` budget, over (a) every
+//!   61st f32 bit pattern of the whole finite range and (b) every f32 of the op's `sweep` interval
+//!   with magnitude in [2^-3, 2^7] (the tight region);
+//! - every NaN bit pattern gives NaN;
+//! - (c) outputs within the op's `range`; (d) monotone ops non-decreasing over consecutive inputs
+//!   (sorted by value) of both input sets; (e) odd ops exactly odd (`f(-x) == -f(x)` bitwise).
+//!
+//! Cost (2-core Zen 3, release, kernels at ~1-5 ns per element on AVX2 and ~3-20 ns on scalar):
+//! the tight region is 67 M (relu) to 162 M (exp) inputs per op, ~1.1 G in all; with the f64
+//! reference computed once per input and shared by the ISAs, the sweep-region ULP test takes
+//! about 60 s of wall time checking *every* bit pattern there (every 3rd pattern would take
+//! ~20 s), so every pattern is checked. See the timings in `ulp_sweep_region`.
+
+mod common;
+
+use std::cmp::Ordering::{Equal, Less};
+use std::fmt::Write as _;
+
+use common::{Seq, all_kernels, show, sweep_region};
+use rayon::prelude::*;
+use simd_activations::Kernels;
+use simd_activations::catalogue::{OPS, OpSpec};
+use simd_activations::ulp::{ulp_distance, ulp_of};
+
+/// The stride of the whole-range sample (every 61st bit pattern: 70 M finite inputs).
+const STRIDE: u32 = 61;
+
+/// Runs `check` on the inputs of `seq` in parallel blocks (overlapping by one input when
+/// `overlap`), combining the per-block results left to right with `merge`.
+fn par_blocks<T: Send>(
+    seq: &Seq,
+    overlap: bool,
+    check: impl Fn(&[f32]) -> T + Sync + Send,
+    merge: impl Fn(T, T) -> T + Sync + Send,
+) -> Option<T> {
+    seq.blocks(overlap)
+        .into_par_iter()
+        .map(|r| check(&seq.get(r)))
+        .reduce_with(merge)
+}
+
+/// Output of `op` on `k` for `x`.
+fn eval(op: &OpSpec, k: Kernels, x: &[f32]) -> Vec<f32> {
+    let mut y = vec![0.0; x.len()];
+    (op.eval_f32)(k, x, &mut y);
+    y
+}
+
+// ---------------------------------------------------------------- ULP
+
+/// `ulp::ulp_of(exact)` for finite `exact`, from the exponent bits instead of `log2` and `powi`
+/// (which take two thirds of the time of a sweep); [`fast_ulp_matches_the_library`] checks that
+/// the two agree.
+fn fast_ulp_of(exact: f64) -> f64 {
+    let a = exact.abs();
+    if a < f64::from(f32::MIN_POSITIVE) {
+        return 2f64.powi(-149);
+    }
+    let e = ((a.to_bits() >> 52) as i64 - 1023).min(127);
+    f64::from_bits(((e - 23 + 1023) as u64) << 52)
+}
+
+/// `ulp::ulp_distance(got, exact)`, computed quickly where it cannot matter: the library value is
+/// used for every non-finite case and wherever the quick value reaches `interesting` (the max so
+/// far or the budget, whichever is lower) within 0.1%, so every reported maximum and every
+/// comparison with the budget comes from the library.
+fn ulp_error(got: f32, exact: f64, interesting: f64) -> f64 {
+    if got.is_finite() && exact.is_finite() && (exact as f32).is_finite() {
+        let quick = (f64::from(got) - exact).abs() / fast_ulp_of(exact);
+        if quick == 0.0 || quick < 0.999 * interesting {
+            return quick;
+        }
+    }
+    ulp_distance(got, exact)
+}
+
+#[derive(Clone, Copy, Debug)]
+struct UlpStats {
+    checked: u64,
+    over: u64,
+    max_ulp: f64,
+    worst: f32,
+    worst_got: f32,
+}
+
+impl UlpStats {
+    const EMPTY: UlpStats = UlpStats {
+        checked: 0,
+        over: 0,
+        max_ulp: -1.0,
+        worst: f32::NAN,
+        worst_got: f32::NAN,
+    };
+
+    /// `self` then `later`: the first input wins ties, so the report is deterministic.
+    fn merge(self, later: UlpStats) -> UlpStats {
+        let keep_self = self.max_ulp >= later.max_ulp;
+        let w = if keep_self { self } else { later };
+        UlpStats {
+            checked: self.checked + later.checked,
+            over: self.over + later.over,
+            ..w
+        }
+    }
+}
+
+/// Max ULP error of every op on every ISA over `inputs(op)` (finite inputs only); panics with a
+/// table of every op and ISA if any exceeds its budget.
+fn ulp_check(what: &str, inputs: impl Fn(&OpSpec) -> Seq) {
+    let kernels = all_kernels();
+    let mut table = String::new();
+    let mut failures = Vec::new();
+    for op in OPS {
+        let seq = inputs(op);
+        assert!(seq.len() > 0, "{}: empty input set for {what}", op.name);
+        let per_isa = par_blocks(
+            &seq,
+            false,
+            |x| {
+                // the reference is the expensive part: once per input, shared by the ISAs
+                let exact: Vec<f64> = x.iter().map(|&v| (op.reference)(f64::from(v))).collect();
+                kernels
+                    .iter()
+                    .map(|&k| {
+                        let y = eval(op, k, x);
+                        let mut s = UlpStats::EMPTY;
+                        for ((&xi, &yi), &e) in x.iter().zip(&y).zip(&exact) {
+                            if !xi.is_finite() {
+                                continue;
+                            }
+                            let d = ulp_error(yi, e, s.max_ulp.min(op.ulp_f32));
+                            s.checked += 1;
+                            s.over += u64::from(d > op.ulp_f32);
+                            if d > s.max_ulp {
+                                (s.max_ulp, s.worst, s.worst_got) = (d, xi, yi);
+                            }
+                        }
+                        s
+                    })
+                    .collect::<Vec<_>>()
+            },
+            |a, b| a.into_iter().zip(b).map(|(a, b)| a.merge(b)).collect(),
+        )
+        .expect("non-empty input set");
+        for (k, s) in kernels.iter().zip(per_isa) {
+            let bad = s.over > 0;
+            let line = format!(
+                "{} {:<10} {:<7} max {:>9.4} ULP (budget {}) at x = {} -> {} (exact {:e}); {} of {} inputs over budget",
+                if bad { "FAIL" } else { "ok  " },
+                op.name,
+                k.isa().name(),
+                s.max_ulp,
+                op.ulp_f32,
+                show(s.worst),
+                show(s.worst_got),
+                (op.reference)(f64::from(s.worst)),
+                s.over,
+                s.checked,
+            );
+            writeln!(table, "{line}").unwrap();
+            if bad {
+                failures.push(line);
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "ULP budget exceeded over {what} ({} op/ISA pairs):\n{}\n\nall ops:\n{table}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// (a) Every 61st f32 bit pattern over the whole finite range (70 M inputs per op and ISA).
+#[test]
+fn ulp_whole_range_stride_61() {
+    ulp_check("every 61st finite f32 bit pattern", |_| {
+        Seq::finite_stride(STRIDE)
+    });
+}
+
+/// (b) Every f32 of the op's sweep interval with magnitude in [2^-3, 2^7] (every bit pattern:
+/// 67 M to 162 M inputs per op, ~1.1 G inputs for the 9 ops; ~60 s on 2 cores).
+#[test]
+fn ulp_sweep_region() {
+    ulp_check(
+        "every f32 of the sweep interval with 2^-3 <= |x| <= 2^7",
+        sweep_region,
+    );
+}
+
+// ---------------------------------------------------------------- NaN
+
+/// Every NaN bit pattern (both signs, quiet and signalling payloads) gives a NaN.
+#[test]
+fn nan_inputs_give_nan() {
+    let seq = Seq::all_nans();
+    let mut failures = Vec::new();
+    for op in OPS {
+        for k in all_kernels() {
+            let bad = par_blocks(
+                &seq,
+                false,
+                |x| {
+                    let y = eval(op, k, x);
+                    let first = x.iter().zip(&y).find(|(_, y)| !y.is_nan());
+                    (
+                        y.iter().filter(|y| !y.is_nan()).count(),
+                        first.map(|(&a, &b)| (a, b)),
+                    )
+                },
+                |a, b| (a.0 + b.0, a.1.or(b.1)),
+            )
+            .unwrap();
+            if let (n, Some((x, y))) = bad {
+                failures.push(format!(
+                    "{} on {}: {n} NaN inputs give a non-NaN, e.g. {} -> {}",
+                    op.name,
+                    k.isa(),
+                    show(x),
+                    show(y)
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ---------------------------------------------------------------- shape
+
+/// Both input sets of the shape checks, each sorted by value.
+fn shape_inputs(op: &OpSpec) -> [(&'static str, Seq); 2] {
+    [
+        ("sweep region", sweep_region(op)),
+        ("every 61st finite f32", Seq::finite_stride(STRIDE)),
+    ]
+}
+
+/// (c) Ops with a `range`: every output for a finite input lies in it (NaN does not).
+#[test]
+fn outputs_within_range() {
+    let mut failures = Vec::new();
+    let mut checked_ops = 0;
+    for op in OPS {
+        let Some((lo, hi)) = op.range else { continue };
+        checked_ops += 1;
+        for k in all_kernels() {
+            for (set, seq) in shape_inputs(op) {
+                let outside = |y: f32| !(f64::from(y) >= lo && f64::from(y) <= hi);
+                let (n, first) = par_blocks(
+                    &seq,
+                    false,
+                    |x| {
+                        let y = eval(op, k, x);
+                        let bad = || x.iter().zip(&y).filter(|(_, y)| outside(**y));
+                        (bad().count(), bad().next().map(|(&a, &b)| (a, b)))
+                    },
+                    |a, b| (a.0 + b.0, a.1.or(b.1)),
+                )
+                .unwrap();
+                if let Some((x, y)) = first {
+                    failures.push(format!(
+                        "{} on {} ({set}): {n} outputs outside [{lo}, {hi}], e.g. {} -> {}",
+                        op.name,
+                        k.isa(),
+                        show(x),
+                        show(y)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked_ops > 0, "no op of the catalogue has a range");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// (d) Monotone ops: `f(x_i) <= f(x_(i+1))` for consecutive inputs sorted by value, over the
+/// sweep region and over the stride-61 sample.
+#[test]
+fn monotone_ops_are_non_decreasing() {
+    let mut failures = Vec::new();
+    let mut checked_ops = 0;
+    for op in OPS.iter().filter(|op| op.monotone) {
+        checked_ops += 1;
+        for k in all_kernels() {
+            for (set, seq) in shape_inputs(op) {
+                // blocks overlap by one input, so every consecutive pair is inside one block
+                let (n, first) = par_blocks(
+                    &seq,
+                    true,
+                    |x| {
+                        let y = eval(op, k, x);
+                        // a NaN for a finite input counts as a drop too
+                        let drops = || {
+                            (1..x.len()).filter(|&i| {
+                                !matches!(y[i - 1].partial_cmp(&y[i]), Some(Less | Equal))
+                            })
+                        };
+                        let first = drops().next().map(|i| (x[i - 1], y[i - 1], x[i], y[i]));
+                        (drops().count(), first)
+                    },
+                    |a, b| (a.0 + b.0, a.1.or(b.1)),
+                )
+                .unwrap();
+                if let Some((x0, y0, x1, y1)) = first {
+                    failures.push(format!(
+                        "{} on {} ({set}): decreases {n} times, e.g. f({}) = {} > f({}) = {}",
+                        op.name,
+                        k.isa(),
+                        show(x0),
+                        show(y0),
+                        show(x1),
+                        show(y1)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked_ops > 0, "no op of the catalogue is monotone");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// (e) Odd ops: `f(-x).to_bits() == (-f(x)).to_bits()` over both input sets.
+#[test]
+fn odd_ops_are_exactly_odd() {
+    let mut failures = Vec::new();
+    let mut checked_ops = 0;
+    for op in OPS.iter().filter(|op| op.odd) {
+        checked_ops += 1;
+        for k in all_kernels() {
+            for (set, seq) in shape_inputs(op) {
+                let (n, first) = par_blocks(
+                    &seq,
+                    false,
+                    |x| {
+                        let neg: Vec<f32> = x.iter().map(|&v| -v).collect();
+                        let (y, z) = (eval(op, k, x), eval(op, k, &neg));
+                        let bad = || (0..x.len()).filter(|&i| z[i].to_bits() != (-y[i]).to_bits());
+                        (bad().count(), bad().next().map(|i| (x[i], y[i], z[i])))
+                    },
+                    |a, b| (a.0 + b.0, a.1.or(b.1)),
+                )
+                .unwrap();
+                if let Some((x, y, z)) = first {
+                    failures.push(format!(
+                        "{} on {} ({set}): {n} inputs with f(-x) != -f(x), e.g. f({}) = {} but f({}) = {}",
+                        op.name,
+                        k.isa(),
+                        show(x),
+                        show(y),
+                        show(-x),
+                        show(z)
+                    ));
+                }
+            }
+        }
+    }
+    assert!(checked_ops > 0, "no op of the catalogue is odd");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+// ---------------------------------------------------------------- the input sets themselves
+
+/// The input sets hold what the tests above claim: finite, sorted by value, the right sizes,
+/// the sweep region inside the sweep interval and the magnitude window, with both ends there.
+#[test]
+fn input_sets_are_what_they_claim() {
+    let check_sorted_finite = |name: &str, seq: &Seq| {
+        let ok = par_blocks(
+            seq,
+            true,
+            |x| {
+                x.iter().all(|v| v.is_finite())
+                    && x.windows(2).all(|w| {
+                        w[0] < w[1] || (w[0] == 0.0 && w[1] == 0.0 && w[0].is_sign_negative())
+                    })
+            },
+            |a, b| a && b,
+        );
+        assert_eq!(ok, Some(true), "{name}: not finite and strictly increasing");
+    };
+
+    let stride = Seq::finite_stride(STRIDE);
+    // finite bit patterns: 2^32 minus the 2^24 with an all-ones exponent
+    let finite = (1u64 << 32) - (1 << 24);
+    assert!(stride.len().abs_diff(finite / u64::from(STRIDE)) <= 2);
+    let multiples = par_blocks(
+        &stride,
+        false,
+        |x| x.iter().all(|v| v.to_bits() % STRIDE == 0),
+        |a, b| a && b,
+    );
+    assert_eq!(multiples, Some(true));
+    let ends = (
+        stride.get(0..1)[0],
+        stride.get(stride.len() - 1..stride.len())[0],
+    );
+    assert!(ends.0 < -3.0e38 && ends.1 > 3.0e38, "{ends:?}");
+    check_sorted_finite("stride 61", &stride);
+
+    for op in OPS {
+        let seq = sweep_region(op);
+        let (lo, hi) = op.sweep;
+        assert!(seq.len() > 0, "{}: empty sweep region", op.name);
+        // inside the interval and the magnitude window, and consecutive inputs are adjacent f32
+        // (no gaps) except across the hole around zero
+        let ok = par_blocks(
+            &seq,
+            true,
+            |x| {
+                let inside = x.iter().all(|&v| {
+                    let (v, a) = (f64::from(v), f64::from(v.abs()));
+                    v >= lo && v <= hi && (0.125..=128.0).contains(&a)
+                });
+                let gaps = x
+                    .windows(2)
+                    .filter(|w| w[0].next_up() != w[1] && !(w[0] < 0.0 && w[1] > 0.0))
+                    .count();
+                inside && gaps == 0
+            },
+            |a, b| a && b,
+        );
+        assert_eq!(
+            ok,
+            Some(true),
+            "{}: sweep region leaves [{lo}, {hi}], the magnitude window or has gaps",
+            op.name
+        );
+        // both ends are reached: nothing in the window is left out at the edges
+        let first = seq.get(0..1)[0];
+        let last = seq.get(seq.len() - 1..seq.len())[0];
+        assert!(
+            f64::from(first.next_down()) < lo.max(-128.0) || first == 0.125,
+            "{}: sweep region starts at {first}",
+            op.name
+        );
+        assert!(
+            f64::from(last.next_up()) > hi.min(128.0) || last == -0.125,
+            "{}: sweep region ends at {last}",
+            op.name
+        );
+        check_sorted_finite(op.name, &seq);
+    }
+
+    let nans = Seq::all_nans();
+    assert_eq!(nans.len(), (1 << 24) - 2);
+    assert!(nans.get(0..nans.len()).iter().all(|v| v.is_nan()));
+}
+
+/// The quick ULP size used by the sweeps equals the library's `ulp_of` (powers of two and their
+/// neighbours, the subnormal boundary, beyond f32 range, and a spread of f32 and f64 values).
+#[test]
+fn fast_ulp_matches_the_library() {
+    let mut values: Vec<f64> = (0..=u32::MAX / 4099)
+        .map(|i| f32::from_bits(i * 4099))
+        .filter(|v| v.is_finite())
+        .map(f64::from)
+        .collect();
+    for k in -1100..1024 {
+        let p = 2f64.powi(k);
+        values.extend([p, p.next_up(), p.next_down(), -p, 1.5 * p]);
+    }
+    let mut state = 0x9e37_79b9_7f4a_7c15u64;
+    for _ in 0..1_000_000 {
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1);
+        let v = f64::from_bits(state >> 1);
+        if v.is_finite() {
+            values.push(v);
+        }
+    }
+    values.extend([0.0, -0.0, f64::MIN_POSITIVE, 1e300, -1e300, f64::MAX]);
+    let bad: Vec<String> = values
+        .iter()
+        .filter(|&&v| fast_ulp_of(v) != ulp_of(v))
+        .take(10)
+        .map(|v| {
+            format!(
+                "{v:e}: quick {:e}, library {:e}",
+                fast_ulp_of(*v),
+                ulp_of(*v)
+            )
+        })
+        .collect();
+    assert!(
+        bad.is_empty(),
+        "quick ulp_of differs from the library:\n{}",
+        bad.join("\n")
+    );
+}

@@ -1,0 +1,280 @@
+//! Cross-ISA bitwise identity: AVX2, AVX-512 and NEON must give the same bits for every input.
+//!
+//! RE-BLESS WHEN KERNELS CHANGE: `tests/golden/digests.txt` pins the exact output bits of the
+//! SIMD ISAs, so any change to a kernel (src/math, src/ops) or to kernels/catalogue.toml
+//! (constants, cores, sweep intervals) changes it. After checking accuracy, regenerate it on an
+//! x86-64 machine with AVX2 (or any SIMD ISA) with
+//! `SIMD_ACTIVATIONS_BLESS=1 cargo test --release --test identity` and commit it; runs on
+//! AVX-512 and NEON machines are then checked against it.
+//!
+//! Each op runs on a fixed input set (every 4099th f32 bit pattern, NaNs and infinities
+//! included, special values, and 4096 values spread over the op's sweep interval); the output is
+//! hashed with FNV-1a 64 over the little-endian bytes of each output's `u32` bits, NaNs as they
+//! come, and compared with the golden digest. Scalar is not bitwise identical (it uses unfused
+//! multiply-adds): it is checked against the detected SIMD ISA within the op's ULP budget.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use common::{note, show, simd_isas};
+use simd_activations::catalogue::{OPS, OpSpec};
+use simd_activations::ulp::ulp_distance;
+use simd_activations::{Isa, Kernels};
+
+const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/digests.txt");
+const BLESS_VAR: &str = "SIMD_ACTIVATIONS_BLESS";
+
+fn blessing() -> bool {
+    std::env::var(BLESS_VAR).is_ok_and(|v| v == "1")
+}
+
+/// Special inputs added to every op's set.
+#[rustfmt::skip]
+const SPECIAL_BITS: &[u32] = &[
+    0x0000_0000, 0x8000_0000, // ±0
+    0x7f80_0000, 0xff80_0000, // ±inf
+    0x7fc0_0000, 0xffc0_0000, 0x7f80_0001, 0x7fc1_2345, // NaNs
+    0x0000_0001, 0x8000_0001, 0x007f_ffff, 0x807f_ffff, // subnormals
+    0x0080_0000, 0x8080_0000, // ±f32::MIN_POSITIVE
+    0x7f7f_ffff, 0xff7f_ffff, // ±f32::MAX
+    0x3f80_0000, 0xbf80_0000, // ±1
+    0x42b1_7218, 0x42b1_7217, 0x42b2_0000, // around ln(f32::MAX), 89
+    0xc2cf_f1b5, 0xc2d0_0000, 0xc2d1_0000, // around exp's underflow, -104, -104.5
+    0x4111_999a, 0xc111_999a, // ±9.1 (tanh saturation)
+    0x3f60_0000, 0xbf60_0000, // ±0.875 (tanh and erf splits)
+    0x407b_851f, 0xc07b_851f, // ±3.93 (erf saturation)
+    0xc168_0000, 0xc140_0000, // -14.5, -12
+    0xc2f0_0000, 0x42ae_0000, // -120, 87
+    0x5368_d4a5, 0xd368_d4a5, // ±1e12
+    0x7149_f2ca, 0xf149_f2ca, // ±1e30
+];
+
+/// The fixed input set of `op`.
+fn inputs(op: &OpSpec) -> Vec<f32> {
+    let mut x: Vec<f32> = (0..=u32::MAX / 4099)
+        .map(|i| f32::from_bits(i * 4099))
+        .collect();
+    x.extend(SPECIAL_BITS.iter().map(|&b| f32::from_bits(b)));
+    let (lo, hi) = op.sweep;
+    let n = 4096;
+    x.extend((0..n).map(|i| (lo + (hi - lo) * i as f64 / (n - 1) as f64) as f32));
+    x
+}
+
+fn outputs(op: &OpSpec, k: Kernels) -> Vec<f32> {
+    let x = inputs(op);
+    let mut y = vec![0.0; x.len()];
+    (op.eval_f32)(k, &x, &mut y);
+    y
+}
+
+/// FNV-1a 64 of a byte stream.
+fn fnv1a64_bytes(bytes: impl IntoIterator<Item = u8>) -> u64 {
+    bytes.into_iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// FNV-1a 64 over the little-endian bytes of each value's `u32` bits.
+fn fnv1a64(values: &[f32]) -> u64 {
+    fnv1a64_bytes(values.iter().flat_map(|v| v.to_bits().to_le_bytes()))
+}
+
+fn digests(isa: Isa) -> BTreeMap<&'static str, u64> {
+    let k = Kernels::new(isa).expect("an available ISA");
+    OPS.iter()
+        .map(|op| (op.name, fnv1a64(&outputs(op, k))))
+        .collect()
+}
+
+fn read_golden() -> BTreeMap<String, u64> {
+    let text = std::fs::read_to_string(GOLDEN).unwrap_or_else(|e| {
+        panic!("cannot read {GOLDEN}: {e}; create it with {BLESS_VAR}=1 cargo test --release --test identity")
+    });
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (op, digest) = l
+                .split_once(' ')
+                .unwrap_or_else(|| panic!("{GOLDEN}: bad line {l:?} (expected `op digest`)"));
+            let digest = u64::from_str_radix(digest.trim(), 16)
+                .unwrap_or_else(|e| panic!("{GOLDEN}: bad digest in {l:?}: {e}"));
+            (op.to_string(), digest)
+        })
+        .collect()
+}
+
+fn write_golden(isa: Isa, digests: &BTreeMap<&'static str, u64>) {
+    let mut text = format!(
+        "# Re-bless whenever a kernel or kernels/catalogue.toml changes: {BLESS_VAR}=1 cargo test --release --test identity\n\
+         # FNV-1a 64 over the output bits of each op (tests/identity.rs: every 4099th f32 bit pattern, \
+         {} special values, 4096 values over the op's sweep interval); blessed on {isa}; \
+         AVX2, AVX-512 and NEON must all match.\n",
+        SPECIAL_BITS.len()
+    );
+    for op in OPS {
+        writeln!(text, "{} {:016x}", op.name, digests[op.name]).unwrap();
+    }
+    std::fs::write(GOLDEN, text).unwrap_or_else(|e| panic!("cannot write {GOLDEN}: {e}"));
+}
+
+/// Differences between the digests of `isa` and the golden file (missing or extra ops too).
+fn compare_with_golden(isa: Isa, got: &BTreeMap<&'static str, u64>) -> Vec<String> {
+    let golden = read_golden();
+    let mut diffs = Vec::new();
+    for op in OPS {
+        match golden.get(op.name) {
+            None => diffs.push(format!("{}: no golden digest (new op? re-bless)", op.name)),
+            Some(&want) if want != got[op.name] => diffs.push(format!(
+                "{} on {isa}: digest {:016x}, golden {want:016x}",
+                op.name, got[op.name]
+            )),
+            Some(_) => {}
+        }
+    }
+    for name in golden.keys() {
+        if OpSpec::find(name).is_none() {
+            diffs.push(format!(
+                "{name}: golden digest for an op the catalogue does not have"
+            ));
+        }
+    }
+    diffs
+}
+
+fn failure_help() -> String {
+    format!(
+        "If the kernels or kernels/catalogue.toml changed on purpose, re-bless on an AVX2 machine with \
+         {BLESS_VAR}=1 cargo test --release --test identity (after the accuracy tests pass). \
+         Otherwise the SIMD ISAs are no longer bitwise identical."
+    )
+}
+
+/// Every SIMD ISA of this CPU matches the golden digests (or, with `SIMD_ACTIVATIONS_BLESS=1`,
+/// they all agree and the file is rewritten from them).
+#[test]
+fn simd_isas_match_golden_digests() {
+    let isas = simd_isas();
+    let missing: Vec<&str> = [Isa::Avx2, Isa::Avx512, Isa::Neon]
+        .into_iter()
+        .filter(|isa| !isas.contains(isa))
+        .map(Isa::name)
+        .collect();
+    if isas.len() < 2 {
+        note(&format!(
+            "NOTE (identity): SIMD ISAs here: [{}]; {} could not be run on this CPU: their bitwise \
+             identity rests on the golden digests checked on machines that have them",
+            isas.iter().map(|i| i.name()).collect::<Vec<_>>().join(", "),
+            missing.join(", ")
+        ));
+    }
+    let Some(&first) = isas.first() else {
+        assert!(
+            !blessing(),
+            "cannot bless golden digests without a SIMD ISA (Scalar is not bitwise identical)"
+        );
+        note("SKIPPED (identity): no SIMD ISA on this CPU; golden digests not compared");
+        return;
+    };
+    let all: Vec<(Isa, BTreeMap<&str, u64>)> =
+        isas.iter().map(|&isa| (isa, digests(isa))).collect();
+    let mut diffs = Vec::new();
+    // the ISAs of this machine against each other, op by op
+    for (isa, d) in &all[1..] {
+        for op in OPS {
+            if d[op.name] != all[0].1[op.name] {
+                diffs.push(format!("{} differs between {first} and {isa}", op.name));
+            }
+        }
+    }
+    if blessing() {
+        assert!(
+            diffs.is_empty(),
+            "not blessing: the SIMD ISAs disagree:\n{}",
+            diffs.join("\n")
+        );
+        write_golden(first, &all[0].1);
+        note(&format!("BLESSED (identity): wrote {GOLDEN} from {first}"));
+        return;
+    }
+    for (isa, d) in &all {
+        diffs.extend(compare_with_golden(*isa, d));
+    }
+    assert!(diffs.is_empty(), "{}\n{}", diffs.join("\n"), failure_help());
+}
+
+/// AVX-512 runs the digest comparison where the CPU has it (so a run on such a machine cannot
+/// silently skip it).
+#[test]
+fn avx512_matches_golden_digests() {
+    if !Isa::Avx512.is_supported() {
+        note("SKIPPED: AVX-512 (F/BW/DQ/VL) not available on this CPU: digest comparison not run");
+        return;
+    }
+    if blessing() {
+        note(
+            "avx512: bless mode; simd_isas_match_golden_digests checks AVX-512 against the other ISAs",
+        );
+        return;
+    }
+    let diffs = compare_with_golden(Isa::Avx512, &digests(Isa::Avx512));
+    assert!(diffs.is_empty(), "{}\n{}", diffs.join("\n"), failure_help());
+}
+
+/// Scalar agrees with the detected SIMD ISA within the op's ULP budget (not bitwise: Scalar
+/// uses unfused multiply-adds), on the same inputs; NaN exactly where the SIMD ISA gives NaN.
+#[test]
+fn scalar_within_budget_of_simd() {
+    let simd = Isa::detect();
+    if simd == Isa::Scalar {
+        note("SKIPPED (identity): no SIMD ISA on this CPU; Scalar not compared with one");
+        return;
+    }
+    let scalar = Kernels::new(Isa::Scalar).unwrap();
+    let fast = Kernels::new(simd).unwrap();
+    let mut failures = String::new();
+    for op in OPS {
+        let x = inputs(op);
+        let (a, b) = (outputs(op, scalar), outputs(op, fast));
+        let mut worst = (0.0f64, 0usize);
+        let mut over = 0;
+        for i in 0..x.len() {
+            let d = ulp_distance(a[i], f64::from(b[i]));
+            over += usize::from(d > op.ulp_f32);
+            if d > worst.0 {
+                worst = (d, i);
+            }
+        }
+        if over > 0 {
+            let i = worst.1;
+            writeln!(
+                failures,
+                "{}: {over} of {} inputs differ by more than {} ULP; worst {} ULP at x = {}: scalar {}, {simd} {}",
+                op.name,
+                x.len(),
+                op.ulp_f32,
+                worst.0,
+                show(x[i]),
+                show(a[i]),
+                show(b[i])
+            )
+            .unwrap();
+        }
+    }
+    assert!(failures.is_empty(), "scalar vs {simd}:\n{failures}");
+}
+
+/// The digest is FNV-1a 64 as published (its test vectors), over little-endian bytes, and tells
+/// apart the bits of NaNs and signed zeros.
+#[test]
+fn digest_is_fnv1a64() {
+    assert_eq!(fnv1a64_bytes(*b""), 0xcbf2_9ce4_8422_2325);
+    assert_eq!(fnv1a64_bytes(*b"a"), 0xaf63_dc4c_8601_ec8c);
+    assert_eq!(fnv1a64_bytes(*b"foobar"), 0x8594_4171_f739_67e8);
+    assert_eq!(fnv1a64(&[1.0]), fnv1a64_bytes([0x00, 0x00, 0x80, 0x3f]));
+    assert_ne!(fnv1a64(&[f32::NAN]), fnv1a64(&[-f32::NAN]));
+    assert_ne!(fnv1a64(&[0.0]), fnv1a64(&[-0.0]));
+}
