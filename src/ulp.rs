@@ -15,10 +15,9 @@ pub fn ulp_of(exact: f64) -> f64 {
     if a < f64::from(f32::MIN_POSITIVE) {
         return 2f64.powi(-149);
     }
-    let e = a.log2().floor() as i32;
-    // log2 can round up just below a power of two: correct it.
-    let e = if 2f64.powi(e) > a { e - 1 } else { e };
-    2f64.powi(e.min(127) - 23)
+    // The binary exponent of |exact| from its f64 bits (exact, unlike log2), capped at f32's 127.
+    let e = ((a.to_bits() >> 52) as i64 - 1023).min(127);
+    f64::from_bits(((e - 23 + 1023) as u64) << 52)
 }
 
 /// `|got - exact|` in ULP of f32 at `exact` (see [`ulp_of`]).
