@@ -1,7 +1,8 @@
 //! Throughput of every op of the catalogue on every ISA of this CPU, in place, one thread, f32.
 //!
-//! `cargo bench --bench unary` runs everything (about 4 to 6 minutes on a 2-core Zen 3); filter
-//! as criterion does, e.g. `cargo bench --bench unary -- unary/silu/avx2` or `-- memory`.
+//! `cargo bench --bench unary` runs everything (about 2.5 minutes on a 2-core Zen 3, plots off;
+//! `BENCH_PLOTS=1` for criterion's HTML plots, which add ~3 s per benchmark); filter as criterion
+//! does, e.g. `cargo bench --bench unary -- unary/silu/avx2` or `-- memory`.
 //!
 //! - `unary/OP/ISA/N`: `N` elements spread evenly over the op's sweep interval, in place.
 //! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
@@ -133,12 +134,24 @@ fn memory(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = Criterion::default()
+/// Short warm-up and measurement so the whole run stays under 3 minutes on 2 cores. Plots are
+/// off (criterion's plotters backend costs ~3 s per benchmark, more than the measurement);
+/// `BENCH_PLOTS=1` turns them back on for the HTML report.
+fn config() -> Criterion {
+    let c = Criterion::default()
         .warm_up_time(Duration::from_millis(300))
         .measurement_time(Duration::from_secs(1))
         .sample_size(20);
+    if std::env::var_os("BENCH_PLOTS").is_some_and(|v| v == "1") {
+        c
+    } else {
+        c.without_plots()
+    }
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
     targets = unary, memory
 }
 criterion_main!(benches);
