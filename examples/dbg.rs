@@ -13,7 +13,10 @@ fn main() {
         let (mut m, mut at) = (0f64, 0f32);
         for (&xi, &yi) in x.iter().zip(&y) {
             let e = ulp::ulp_distance(yi, (op.reference)(xi as f64));
-            if e > m { m = e; at = xi; }
+            if e > m {
+                m = e;
+                at = xi;
+            }
         }
         println!("[{a}, {b}] max {m:.3} at {at}");
     }

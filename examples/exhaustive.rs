@@ -29,11 +29,18 @@ fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Ou
     let partial: Vec<Outcome> = (0..blocks)
         .into_par_iter()
         .map(|b| {
-            let x: Vec<f32> =
-                (b * span..((b + 1) * span).min(1 << 32)).step_by(stride as usize).map(|bits| f32::from_bits(bits as u32)).collect();
+            let x: Vec<f32> = (b * span..((b + 1) * span).min(1 << 32))
+                .step_by(stride as usize)
+                .map(|bits| f32::from_bits(bits as u32))
+                .collect();
             let mut y = vec![0.0f32; x.len()];
             (op.eval_f32)(kernels, &x, &mut y);
-            let mut out = Outcome { max_ulp: 0.0, worst_input: 0.0, above_one: 0, nan_ok: true };
+            let mut out = Outcome {
+                max_ulp: 0.0,
+                worst_input: 0.0,
+                above_one: 0,
+                nan_ok: true,
+            };
             for (&xi, &yi) in x.iter().zip(&y) {
                 if xi.is_nan() {
                     out.nan_ok &= yi.is_nan();
@@ -49,7 +56,7 @@ fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Ou
                 }
             }
             let done = progress.fetch_add(1, Ordering::Relaxed) + 1;
-            if done % (blocks / 16).max(1) == 0 {
+            if done.is_multiple_of((blocks / 16).max(1)) {
                 eprint!("\r  {:>3}%", done * 100 / blocks);
             }
             out
@@ -57,10 +64,19 @@ fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Ou
         .collect();
     eprint!("\r");
     partial.into_iter().fold(
-        Outcome { max_ulp: 0.0, worst_input: 0.0, above_one: 0, nan_ok: true },
+        Outcome {
+            max_ulp: 0.0,
+            worst_input: 0.0,
+            above_one: 0,
+            nan_ok: true,
+        },
         |a, b| Outcome {
             max_ulp: a.max_ulp.max(b.max_ulp),
-            worst_input: if b.max_ulp > a.max_ulp { b.worst_input } else { a.worst_input },
+            worst_input: if b.max_ulp > a.max_ulp {
+                b.worst_input
+            } else {
+                a.worst_input
+            },
             above_one: a.above_one + b.above_one,
             nan_ok: a.nan_ok && b.nan_ok,
         },
@@ -76,7 +92,11 @@ fn main() {
     while i < args.len() {
         match (args[i].as_str(), args.get(i + 1)) {
             ("--op", Some(name)) => names.push(name.clone()),
-            ("--stride", Some(n)) => stride = n.parse().unwrap_or_else(|_| fail("--stride takes a positive integer")),
+            ("--stride", Some(n)) => {
+                stride = n
+                    .parse()
+                    .unwrap_or_else(|_| fail("--stride takes a positive integer"))
+            }
             ("--isa", Some(name)) => isa = name.parse().unwrap_or_else(|e| fail(&format!("{e}"))),
             _ => fail(&format!("unknown argument {:?}", args[i])),
         }
@@ -99,7 +119,10 @@ fn main() {
     }
     println!("| op | max ULP | at x | inputs > 1 ULP | budget | NaN -> NaN |");
     println!("|---|---|---|---|---|---|");
-    for op in OPS.iter().filter(|o| names.is_empty() || names.iter().any(|n| n == o.name)) {
+    for op in OPS
+        .iter()
+        .filter(|o| names.is_empty() || names.iter().any(|n| n == o.name))
+    {
         let progress = AtomicU64::new(0);
         let o = check(op, kernels, stride, &progress);
         println!(

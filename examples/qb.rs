@@ -9,12 +9,16 @@ fn main() {
         let mut y = x.clone();
         print!("{n:>8}");
         for op in catalogue::OPS {
-            if args.len() > 2 && !args[2..].iter().any(|a| a == op.name) { continue; }
+            if args.len() > 2 && !args[2..].iter().any(|a| a == op.name) {
+                continue;
+            }
             let reps = ((1usize << 24) / n).max(1);
             let mut best = f64::MAX;
             for _ in 0..7 {
                 let t = Instant::now();
-                for _ in 0..reps { (op.eval_f32)(k, std::hint::black_box(&x), &mut y); }
+                for _ in 0..reps {
+                    (op.eval_f32)(k, std::hint::black_box(&x), &mut y);
+                }
                 best = best.min(t.elapsed().as_secs_f64());
             }
             print!(" {}={:.2}", op.name, (reps * n) as f64 / best / 1e9);

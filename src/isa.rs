@@ -4,10 +4,10 @@ use std::fmt;
 
 /// An instruction set the kernels can run on.
 ///
-/// Every ISA runs the same generic kernel body with fused multiply-add, so `Avx2`, `Avx512` and
-/// `Neon` give bitwise identical results. `Scalar` (one lane, portable Rust) uses an unfused
-/// multiply-add, because a true one costs a libm call per operation on CPUs without FMA: it meets
-/// the same ULP budgets but may differ from the SIMD ISAs in the last bit.
+/// Every ISA runs the same generic kernel body with fused multiply-adds, so all of them give
+/// bitwise identical results. `Scalar` (one lane, portable Rust) gets its fused multiply-add from
+/// `f32::mul_add`: one instruction where the CPU has FMA, a libm routine (correct but slow) where
+/// it has not.
 ///
 /// # Example
 /// ```
@@ -39,7 +39,10 @@ impl Isa {
 
     /// The ISAs this CPU supports, `Scalar` first and the best last.
     pub fn available() -> Vec<Isa> {
-        Isa::ALL.into_iter().filter(|&isa| isa.is_supported()).collect()
+        Isa::ALL
+            .into_iter()
+            .filter(|&isa| isa.is_supported())
+            .collect()
     }
 
     /// Whether this CPU can run `self`.
@@ -91,7 +94,11 @@ pub struct UnknownIsa(pub String);
 
 impl fmt::Display for UnknownIsa {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "unknown ISA {:?} (expected one of: scalar, avx2, avx512, neon)", self.0)
+        write!(
+            f,
+            "unknown ISA {:?} (expected one of: scalar, avx2, avx512, neon)",
+            self.0
+        )
     }
 }
 
@@ -103,7 +110,10 @@ impl std::str::FromStr for Isa {
     /// Parses a name as [`Isa::name`] prints it, ignoring case and surrounding spaces.
     fn from_str(s: &str) -> Result<Isa, UnknownIsa> {
         let wanted = s.trim().to_ascii_lowercase();
-        Isa::ALL.into_iter().find(|isa| isa.name() == wanted).ok_or_else(|| UnknownIsa(s.to_string()))
+        Isa::ALL
+            .into_iter()
+            .find(|isa| isa.name() == wanted)
+            .ok_or_else(|| UnknownIsa(s.to_string()))
     }
 }
 
@@ -117,7 +127,12 @@ pub struct IsaUnavailable {
 impl fmt::Display for IsaUnavailable {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let available: Vec<&str> = Isa::available().into_iter().map(Isa::name).collect();
-        write!(f, "ISA {} is not available on this CPU (available: {})", self.isa, available.join(", "))
+        write!(
+            f,
+            "ISA {} is not available on this CPU (available: {})",
+            self.isa,
+            available.join(", ")
+        )
     }
 }
 

@@ -4,7 +4,6 @@ use std::sync::OnceLock;
 
 use pulp::{Simd, WithSimd};
 
-
 use crate::element::Element;
 use crate::isa::{Isa, IsaUnavailable};
 use crate::ops::{MapInPlace, MapOutOfPlace, UnaryOp};
@@ -77,11 +76,17 @@ impl Kernels {
             Err(_) => Kernels::detect(),
             Ok(name) => match name.parse::<Isa>() {
                 Ok(isa) => Kernels::new(isa).unwrap_or_else(|e| {
-                    eprintln!("simd-activations: {ISA_ENV_VAR}={name}: {e}; using {}", Isa::detect());
+                    eprintln!(
+                        "simd-activations: {ISA_ENV_VAR}={name}: {e}; using {}",
+                        Isa::detect()
+                    );
                     Kernels::detect()
                 }),
                 Err(e) => {
-                    eprintln!("simd-activations: {ISA_ENV_VAR}: {e}; using {}", Isa::detect());
+                    eprintln!(
+                        "simd-activations: {ISA_ENV_VAR}: {e}; using {}",
+                        Isa::detect()
+                    );
                     Kernels::detect()
                 }
             },
@@ -134,4 +139,3 @@ impl Kernels {
         self.dispatch(MapInPlace { op, x });
     }
 }
-

@@ -37,20 +37,35 @@ fn time_per_call(mut f: impl FnMut(), budget: f64) -> f64 {
 
 /// Inputs spread evenly over [-8, 8], the range the peer benchmarks use.
 fn inputs(n: usize) -> Vec<f32> {
-    (0..n).map(|i| (-8.0 + 16.0 * (i as f64 + 0.5) / n as f64) as f32).collect()
+    (0..n)
+        .map(|i| (-8.0 + 16.0 * (i as f64 + 0.5) / n as f64) as f32)
+        .collect()
 }
 
 /// Max ULP error over every 509th f32 bit pattern (8.4 M inputs, all exponents).
 fn dense_max_ulp(op: &OpSpec, k: Kernels) -> f64 {
-    let x: Vec<f32> = (0..u32::MAX / 509).map(|i| f32::from_bits(i * 509)).filter(|v| !v.is_nan()).collect();
+    let x: Vec<f32> = (0..u32::MAX / 509)
+        .map(|i| f32::from_bits(i * 509))
+        .filter(|v| !v.is_nan())
+        .collect();
     let mut y = vec![0.0; x.len()];
     (op.eval_f32)(k, &x, &mut y);
-    x.iter().zip(&y).map(|(&a, &b)| ulp_distance(b, (op.reference)(f64::from(a)))).fold(0.0, f64::max)
+    x.iter()
+        .zip(&y)
+        .map(|(&a, &b)| ulp_distance(b, (op.reference)(f64::from(a))))
+        .fold(0.0, f64::max)
 }
 
 fn main() {
-    println!("simd-activations {}: detected ISA {} (available: {})", env!("CARGO_PKG_VERSION"), Isa::detect(), names(&Isa::available()));
-    println!("one thread, f32, out of place; Gelem/s = 1e9 elements per second (median of 7 runs)\n");
+    println!(
+        "simd-activations {}: detected ISA {} (available: {})",
+        env!("CARGO_PKG_VERSION"),
+        Isa::detect(),
+        names(&Isa::available())
+    );
+    println!(
+        "one thread, f32, out of place; Gelem/s = 1e9 elements per second (median of 7 runs)\n"
+    );
     print!("{:<12} {:<8}", "op", "ISA");
     for n in SIZES {
         print!(" {:>13}", format!("{} Ki Gelem/s", n >> 10));

@@ -10,7 +10,8 @@ pub(crate) fn abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
     simd.abs_f32s(x)
 }
 
-/// `magnitude` (non-negative, sign bit clear) with the sign bit of `sign`: exact oddness.
+/// `magnitude` (sign bit clear, or already equal to that of `sign`) with the sign bit of `sign`:
+/// exact oddness, and signed zeros for products with `sign`.
 #[inline(always)]
 pub(crate) fn with_sign_of<S: Simd>(simd: S, magnitude: S::f32s, sign: S::f32s) -> S::f32s {
     let sign_bit = simd.and_f32s(sign, simd.transmute_f32s_u32s(simd.splat_u32s(SIGN)));
@@ -29,4 +30,3 @@ pub(crate) fn keep_nan<S: Simd>(simd: S, x: S::f32s, y: S::f32s) -> S::f32s {
 pub(crate) fn bits_of<S: Simd>(simd: S, power_of_two: f32) -> S::u32s {
     simd.splat_u32s(power_of_two.to_bits())
 }
-

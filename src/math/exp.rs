@@ -15,9 +15,9 @@ use crate::math::poly::horner;
 #[inline(always)]
 pub(crate) fn reduce<S: Simd>(simd: S, y: S::f32s) -> Reduced<S> {
     let magic = simd.splat_f32s(ROUND_MAGIC);
-    let t = simd.mul_add_e_f32s(y, simd.splat_f32s(LOG2E), magic);
+    let t = simd.mul_add_f32s(y, simd.splat_f32s(LOG2E), magic);
     let n = simd.sub_f32s(t, magic);
-    let r_hi = simd.mul_add_e_f32s(n, simd.splat_f32s(-LN2_HI), y);
+    let r_hi = simd.mul_add_f32s(n, simd.splat_f32s(-LN2_HI), y);
     let c = simd.mul_f32s(n, simd.splat_f32s(LN2_LO));
     let r = simd.sub_f32s(r_hi, c);
     let delta = simd.sub_f32s(simd.sub_f32s(r_hi, r), c);
@@ -41,7 +41,7 @@ impl<S: Simd> Reduced<S> {
     #[inline(always)]
     pub(crate) fn expm1(self, simd: S) -> S::f32s {
         let q = horner(simd, self.r, &EXP_Q);
-        let small = simd.mul_add_e_f32s(simd.mul_f32s(self.r, self.r), q, self.delta);
+        let small = simd.mul_add_f32s(simd.mul_f32s(self.r, self.r), q, self.delta);
         simd.add_f32s(self.r, small)
     }
 
@@ -51,17 +51,18 @@ impl<S: Simd> Reduced<S> {
     pub(crate) fn expm1_with_tail(self, simd: S, tail: S::f32s) -> S::f32s {
         let q = horner(simd, self.r, &EXP_Q);
         let r2 = simd.mul_f32s(self.r, self.r);
-        let em1_r = simd.mul_add_e_f32s(r2, q, self.r);
+        let em1_r = simd.mul_add_f32s(r2, q, self.r);
         let correction = simd.add_f32s(self.delta, tail);
-        let correction = simd.mul_add_e_f32s(correction, em1_r, correction);
-        simd.add_f32s(self.r, simd.mul_add_e_f32s(r2, q, correction))
+        let correction = simd.mul_add_f32s(correction, em1_r, correction);
+        simd.add_f32s(self.r, simd.mul_add_f32s(r2, q, correction))
     }
 
     /// `2^n · bias` for `bias` the bits of a power of two, by adding `n` to its exponent field.
     /// The result must stay a normal number.
     #[inline(always)]
     pub(crate) fn pow2(self, simd: S, bias: S::u32s) -> S::f32s {
-        let n_in_exponent = simd.wrapping_dyn_shl_u32s(simd.transmute_u32s_f32s(self.t), simd.splat_u32s(23));
+        let n_in_exponent =
+            simd.wrapping_dyn_shl_u32s(simd.transmute_u32s_f32s(self.t), simd.splat_u32s(23));
         simd.transmute_f32s_u32s(simd.add_u32s(n_in_exponent, bias))
     }
 }

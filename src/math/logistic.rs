@@ -3,7 +3,7 @@
 use pulp::Simd;
 
 use crate::catalogue::consts::{EXP_NORMAL_LIMIT, LOGISTIC_A_MAX_NEG, SCALE_UP};
-use crate::math::bits::{abs, bits_of};
+use crate::math::bits::{abs, bits_of, with_sign_of};
 use crate::math::divide::{div_compensated, fast_two_sum, times_one_plus};
 use crate::math::exp::reduce;
 
@@ -69,12 +69,34 @@ pub(crate) fn times_sigmoid<S: Simd>(
     let num = match v {
         None => {
             let (e, e_lo) = fast_two_sum(simd, m, simd.mul_f32s(m, em1));
-            (simd.select_f32s(negative, e, one), simd.select_f32s(negative, e_lo, zero))
+            (
+                simd.select_f32s(negative, e, one),
+                simd.select_f32s(negative, e_lo, zero),
+            )
         }
         Some(v) => {
             let (ve, ve_lo) = times_one_plus(simd, simd.mul_f32s(v, m), em1);
-            (simd.select_f32s(negative, ve, v), simd.select_f32s(negative, ve_lo, zero))
+            (
+                simd.select_f32s(negative, ve, v),
+                simd.select_f32s(negative, ve_lo, zero),
+            )
         }
     };
-    div_compensated(simd, num, den)
+    let q = div_compensated(simd, num, den);
+    match v {
+        None => q,
+        // v·sigmoid(g) has the sign of v, zero included (the correction may add +0 to -0).
+        Some(v) => {
+            let q = with_sign_of(simd, q, v);
+            match range {
+                Range::Normal => q,
+                // An infinite v (reaching here only with g >= 0 or NaN) times sigmoid(g) = 1.
+                Range::Full => simd.select_f32s(
+                    simd.equal_f32s(abs(simd, v), simd.splat_f32s(f32::INFINITY)),
+                    v,
+                    q,
+                ),
+            }
+        }
+    }
 }

@@ -1,7 +1,8 @@
 //! Shared numerical cores, written once over `pulp::Simd` and used by every op.
 //!
-//! All of them use `mul_add_e_f32s`: a fused multiply-add on every SIMD ISA (so AVX2, AVX-512 and
-//! NEON round identically) and an unfused one on `pulp::Scalar`.
+//! All of them use `mul_add_f32s`, a fused multiply-add on every ISA (one instruction on AVX2,
+//! AVX-512 and NEON, `f32::mul_add` on `pulp::Scalar`), so every ISA rounds identically and gives
+//! the same bits; several cores rely on it for exact products and remainders.
 
 pub(crate) mod bits;
 pub(crate) mod divide;

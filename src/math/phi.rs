@@ -23,10 +23,10 @@ pub(crate) fn t_phi_neg<S: Simd>(simd: S, t: S::f32s, bias: S::u32s) -> S::f32s 
     let n = simd.mul_f32s(t, horner(simd, t, &GELU_TAIL_Q));
     let k = simd.splat_f32s(SQRT_2PI);
     let kn = simd.mul_f32s(n, k);
-    let kn_lo = simd.mul_add_f32s(n, k, simd.neg_f32s(kn)); // true fma on every ISA: exact product
+    let kn_lo = simd.mul_add_f32s(n, k, simd.neg_f32s(kn)); // exact: K n = kn + kn_lo
     let (den, den_lo) = fast_two_sum(simd, kn, horner(simd, t, &GELU_TAIL_P));
     let h = simd.mul_f32s(t, t);
-    let l = simd.mul_add_f32s(t, t, simd.neg_f32s(h)); // true fma on every ISA: exact split
+    let l = simd.mul_add_f32s(t, t, simd.neg_f32s(h)); // exact: t² = h + l
     let minus_half = simd.splat_f32s(-0.5);
     let red = reduce(simd, simd.mul_f32s(h, minus_half));
     let em1 = red.expm1_with_tail(simd, simd.mul_f32s(l, minus_half));

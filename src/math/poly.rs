@@ -7,7 +7,7 @@ use pulp::Simd;
 pub(crate) fn horner<S: Simd, const N: usize>(simd: S, x: S::f32s, c: &[f32; N]) -> S::f32s {
     let mut acc = simd.splat_f32s(c[N - 1]);
     for &ck in c[..N - 1].iter().rev() {
-        acc = simd.mul_add_e_f32s(acc, x, simd.splat_f32s(ck));
+        acc = simd.mul_add_f32s(acc, x, simd.splat_f32s(ck));
     }
     acc
 }

@@ -39,12 +39,18 @@ fn all_within<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N], limit: f32) ->
     for &xi in &x[1..] {
         inside = simd.and_m32s(inside, simd.less_than_or_equal_f32s(abs(simd, xi), limit));
     }
-    bytemuck::bytes_of(&simd.not_m32s(inside)).iter().all(|&b| b == 0)
+    bytemuck::bytes_of(&simd.not_m32s(inside))
+        .iter()
+        .all(|&b| b == 0)
 }
 
 /// `op` on a block of vectors: `fast` when the whole block is within its bound, else `full`.
 #[inline(always)]
-fn eval_block<S: Simd, Op: UnaryOp, const N: usize>(simd: S, op: Op, x: [S::f32s; N]) -> [S::f32s; N] {
+fn eval_block<S: Simd, Op: UnaryOp, const N: usize>(
+    simd: S,
+    op: Op,
+    x: [S::f32s; N],
+) -> [S::f32s; N] {
     let mut y = x;
     match op.fast_limit() {
         Some(limit) if all_within(simd, &x, limit) => {
@@ -99,12 +105,20 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapOutOfPlace<'_, T, Op> {
         let mut src = self.x.chunks_exact(UNROLL * lanes);
         let mut dst = self.out.chunks_exact_mut(UNROLL * lanes);
         for (x, out) in (&mut src).zip(&mut dst) {
-            store_block(simd, out, eval_block(simd, op, load_block::<S, T, UNROLL>(simd, x)));
+            store_block(
+                simd,
+                out,
+                eval_block(simd, op, load_block::<S, T, UNROLL>(simd, x)),
+            );
         }
         let mut src = src.remainder().chunks_exact(lanes);
         let mut dst = dst.into_remainder().chunks_exact_mut(lanes);
         for (x, out) in (&mut src).zip(&mut dst) {
-            store_block(simd, out, eval_block(simd, op, load_block::<S, T, 1>(simd, x)));
+            store_block(
+                simd,
+                out,
+                eval_block(simd, op, load_block::<S, T, 1>(simd, x)),
+            );
         }
         let (x, out) = (src.remainder(), dst.into_remainder());
         if !x.is_empty() {

@@ -8,12 +8,13 @@
 use pulp::Simd;
 
 use crate::catalogue::consts::{
-    EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_FAST_LIMIT, GELU_SPLIT, GELU_TANH_FAST_LIMIT,
-    GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO, GELU_TANH_X_MIN, GELU_T_MAX,
-    LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION, TANH_SPLIT,
+    EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_FAST_LIMIT, GELU_SPLIT, GELU_T_MAX,
+    GELU_TANH_FAST_LIMIT, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
+    GELU_TANH_X_MIN, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION,
 };
-use crate::catalogue::cores::{GELU_NEAR, TANH_NEAR};
+use crate::catalogue::cores::GELU_NEAR;
 use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
+use crate::math::divide::{div_compensated, fast_two_sum};
 use crate::math::erf::erf_abs;
 use crate::math::exp::reduce;
 use crate::math::logistic::{Range, times_sigmoid};
@@ -34,20 +35,30 @@ impl UnaryOp for Exp {
     fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let red = reduce(simd, x);
         let m = red.pow2(simd, bits_of(simd, 1.0));
-        simd.mul_add_e_f32s(red.expm1(simd), m, m)
+        simd.mul_add_f32s(red.expm1(simd), m, m)
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        let clamped = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(EXP_X_MIN)), simd.splat_f32s(EXP_X_MAX));
+        let clamped = simd.min_f32s(
+            simd.max_f32s(x, simd.splat_f32s(EXP_X_MIN)),
+            simd.splat_f32s(EXP_X_MAX),
+        );
         let red = reduce(simd, clamped);
         // 2^(n+64) below 0 and 2^(n-64) above keep the scale normal over the whole clamped range;
         // the last multiply by 2^-64 or 2^64 is then the only rounding of a subnormal or
         // overflowing result (and exact, giving the fast path's bits, for normal results).
         let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        let m = red.pow2(simd, simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, SCALE_DOWN)));
-        let scaled = simd.mul_add_e_f32s(red.expm1(simd), m, m);
-        let back = simd.select_f32s(negative, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(SCALE_UP));
+        let m = red.pow2(
+            simd,
+            simd.select_u32s(negative, bits_of(simd, SCALE_UP), bits_of(simd, SCALE_DOWN)),
+        );
+        let scaled = simd.mul_add_f32s(red.expm1(simd), m, m);
+        let back = simd.select_f32s(
+            negative,
+            simd.splat_f32s(SCALE_DOWN),
+            simd.splat_f32s(SCALE_UP),
+        );
         keep_nan(simd, x, simd.mul_f32s(scaled, back))
     }
 }
@@ -101,7 +112,7 @@ pub(crate) struct Swish {
 }
 
 impl Swish {
-    /// `beta x` as hi + lo (true fma), so `e^-|beta x|` sees no rounding of its argument.
+    /// `beta x` as hi + lo (fma), so `e^-|beta x|` sees no rounding of its argument.
     #[inline(always)]
     fn gate<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
         let beta = simd.splat_f32s(self.beta);
@@ -125,10 +136,17 @@ impl UnaryOp for Swish {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let (g, g_lo) = self.gate(simd, x);
+        // An infinite gate has no low part (the fma gives inf - inf there).
+        let infinite = simd.equal_f32s(abs(simd, g), simd.splat_f32s(f32::INFINITY));
+        let g_lo = simd.select_f32s(infinite, simd.splat_f32s(0.0), g_lo);
         // Past the clamp of the gate the product is taken as 0 (exact for |beta| >= 1).
         let live = simd.greater_than_or_equal_f32s(g, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
-        let v = simd.select_f32s(live, x, simd.mul_f32s(x, simd.splat_f32s(0.0)));
-        keep_nan(simd, g, times_sigmoid(simd, Some(v), g, Some(g_lo), Range::Full))
+        let v = simd.select_f32s(live, x, with_sign_of(simd, simd.splat_f32s(0.0), x));
+        keep_nan(
+            simd,
+            g,
+            times_sigmoid(simd, Some(v), g, Some(g_lo), Range::Full),
+        )
     }
 }
 
@@ -142,12 +160,22 @@ impl Gelu {
     #[inline(always)]
     fn combine<S: Simd>(simd: S, x: S::f32s, q_scaled: S::f32s, scale: S::f32s) -> S::f32s {
         let x2 = simd.mul_f32s(x, x);
-        let near = simd.mul_add_e_f32s(x2, horner(simd, x2, &GELU_NEAR), simd.mul_f32s(x, simd.splat_f32s(0.5)));
+        let near = simd.mul_add_f32s(
+            x2,
+            horner(simd, x2, &GELU_NEAR),
+            simd.mul_f32s(x, simd.splat_f32s(0.5)),
+        );
         let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
         let neg = simd.mul_f32s(simd.neg_f32s(q_scaled), scale);
         let pos = simd.sub_f32s(x, simd.mul_f32s(q_scaled, scale));
         let far = simd.select_f32s(negative, neg, pos);
-        simd.select_f32s(simd.less_than_f32s(abs(simd, x), simd.splat_f32s(GELU_SPLIT)), near, far)
+        let y = simd.select_f32s(
+            simd.less_than_f32s(abs(simd, x), simd.splat_f32s(GELU_SPLIT)),
+            near,
+            far,
+        );
+        // x Φ(x) has the sign of x, zero included (fma(+0, p, -0) is +0).
+        with_sign_of(simd, y, x)
     }
 }
 
@@ -169,7 +197,11 @@ impl UnaryOp for Gelu {
         let tiny = simd.greater_than_f32s(t, simd.splat_f32s(GELU_FAST_LIMIT));
         let bias = simd.select_u32s(tiny, bits_of(simd, SCALE_UP), bits_of(simd, 1.0));
         let scale = simd.select_f32s(tiny, simd.splat_f32s(SCALE_DOWN), simd.splat_f32s(1.0));
-        keep_nan(simd, x, Self::combine(simd, x, t_phi_neg(simd, t, bias), scale))
+        keep_nan(
+            simd,
+            x,
+            Self::combine(simd, x, t_phi_neg(simd, t, bias), scale),
+        )
     }
 }
 
@@ -177,8 +209,8 @@ impl UnaryOp for Gelu {
 #[derive(Clone, Copy)]
 pub(crate) struct GeluTanh;
 
-/// `u = x (k0 + k1 x²)` as `u + u_lo` (double-f32; true fma for the error-free products on every
-/// ISA, two-sum for `k0 + k1 x²`), so `e^-|u|` sees no rounding of its argument.
+/// `u = x (k0 + k1 x²)` as `u + u_lo` (double-f32; fma for the error-free products, two-sum for
+/// `k0 + k1 x²`), so `e^-|u|` sees no rounding of its argument.
 #[inline(always)]
 fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
     let x2 = simd.mul_f32s(x, x);
@@ -187,15 +219,18 @@ fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
     let k0 = simd.splat_f32s(GELU_TANH_K0_HI);
     let p = simd.mul_f32s(k1, x2);
     let p_lo = simd.mul_add_f32s(k1, x2, simd.neg_f32s(p));
-    let p_lo = simd.mul_add_e_f32s(k1, x2_lo, p_lo);
-    let p_lo = simd.mul_add_e_f32s(simd.splat_f32s(GELU_TANH_K1_LO), x2, p_lo);
+    let p_lo = simd.mul_add_f32s(k1, x2_lo, p_lo);
+    let p_lo = simd.mul_add_f32s(simd.splat_f32s(GELU_TANH_K1_LO), x2, p_lo);
     let w = simd.add_f32s(k0, p);
     let bb = simd.sub_f32s(w, k0);
-    let w_err = simd.add_f32s(simd.sub_f32s(k0, simd.sub_f32s(w, bb)), simd.sub_f32s(p, bb));
+    let w_err = simd.add_f32s(
+        simd.sub_f32s(k0, simd.sub_f32s(w, bb)),
+        simd.sub_f32s(p, bb),
+    );
     let w_lo = simd.add_f32s(simd.add_f32s(w_err, p_lo), simd.splat_f32s(GELU_TANH_K0_LO));
     let u = simd.mul_f32s(x, w);
     let u_lo = simd.mul_add_f32s(x, w, simd.neg_f32s(u));
-    (u, simd.mul_add_e_f32s(x, w_lo, u_lo))
+    (u, simd.mul_add_f32s(x, w_lo, u_lo))
 }
 
 impl UnaryOp for GeluTanh {
@@ -212,10 +247,17 @@ impl UnaryOp for GeluTanh {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // x is clamped to [-12, 12] for the gate only: beyond, the result is x or -0.
-        let xc = simd.min_f32s(simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)), simd.splat_f32s(-GELU_TANH_X_MIN));
+        let xc = simd.min_f32s(
+            simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)),
+            simd.splat_f32s(-GELU_TANH_X_MIN),
+        );
         let (u, u_lo) = gelu_tanh_gate(simd, xc);
         let v = simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN));
-        keep_nan(simd, x, times_sigmoid(simd, Some(v), u, Some(u_lo), Range::Full))
+        keep_nan(
+            simd,
+            x,
+            times_sigmoid(simd, Some(v), u, Some(u_lo), Range::Full),
+        )
     }
 }
 
@@ -224,20 +266,20 @@ impl UnaryOp for GeluTanh {
 pub(crate) struct Tanh;
 
 /// `tanh a` for `0 <= a <= 9.1` with the sign of `sign`.
+///
+/// `tanh a = (1 - E)/(1 + E)` with `E = e^-2a = m (1 + expm1(r))`: numerator `(1 - m) - m expm1(r)`
+/// and denominator `(1 + m) + m expm1(r)` are sums of exact terms (`m` is a power of two), added
+/// by Fast2Sum with their errors kept, so there is no cancellation near 0 and the only roundings
+/// are the exp core's and the final one of the compensated division.
 #[inline(always)]
 fn tanh_abs<S: Simd>(simd: S, a: S::f32s, sign: S::f32s) -> S::f32s {
-    let a2 = simd.mul_f32s(a, a);
-    let near = simd.mul_add_e_f32s(simd.mul_f32s(a, a2), horner(simd, a2, &TANH_NEAR), a);
-    // 1 - 2E/(1 + E), E = e^-2a = m (1 + expm1(r)): 2E rounds once, 1 + E once.
     let red = reduce(simd, simd.mul_f32s(a, simd.splat_f32s(-2.0)));
-    let em1 = red.expm1(simd);
     let m = red.pow2(simd, bits_of(simd, 1.0));
+    let b = simd.mul_f32s(m, red.expm1(simd));
     let one = simd.splat_f32s(1.0);
-    let m2 = simd.add_f32s(m, m);
-    let q = simd.div_f32s(simd.mul_add_e_f32s(em1, m2, m2), simd.mul_add_e_f32s(em1, m, simd.add_f32s(m, one)));
-    let far = simd.sub_f32s(one, q);
-    let th = simd.select_f32s(simd.less_than_f32s(a, simd.splat_f32s(TANH_SPLIT)), near, far);
-    with_sign_of(simd, th, sign)
+    let num = fast_two_sum(simd, simd.sub_f32s(one, m), simd.neg_f32s(b));
+    let den = fast_two_sum(simd, simd.add_f32s(one, m), b);
+    with_sign_of(simd, abs(simd, div_compensated(simd, num, den)), sign)
 }
 
 impl UnaryOp for Tanh {
@@ -275,6 +317,10 @@ pub(crate) struct Relu;
 impl UnaryOp for Relu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        simd.select_f32s(simd.less_than_f32s(x, simd.splat_f32s(0.0)), simd.splat_f32s(0.0), x)
+        simd.select_f32s(
+            simd.less_than_f32s(x, simd.splat_f32s(0.0)),
+            simd.splat_f32s(0.0),
+            x,
+        )
     }
 }
