@@ -246,12 +246,15 @@ impl OpEntry {
             None => "None".to_string(),
             Some((a, b)) => format!("Some(({}, {}))", f64_literal(a), f64_literal(b)),
         };
-        let body = self.body_expr(&defaults);
+        let name = &self.name;
+        let args: String = defaults.iter().map(|d| format!(", {d}")).collect();
         writeln!(
             out,
             "    OpSpec {{\n        name: {:?},\n        formula: {:?},\n        algorithm: {:?},\n        params: &[{}],\n        \
              sweep: ({}, {}),\n        ulp_f32: {},\n        monotone: {},\n        odd: {},\n        range: {},\n        \
-             eval_f32: |k, x, out| k.map({:?}, &{body}, x, out),\n        reference: |x| crate::reference::{}({}),\n    }},",
+             eval_f32: |k, x, out| k.{name}(x{args}, out),\n        eval_inplace_f32: |k, x| k.{name}_inplace(x{args}),\n        \
+             free_f32: |x, out| crate::{name}(x{args}, out),\n        free_inplace_f32: |x| crate::{name}_inplace(x{args}),\n        \
+             reference: |x| crate::reference::{}({}),\n    }},",
             self.name,
             self.formula,
             self.algorithm,
@@ -262,7 +265,6 @@ impl OpEntry {
             self.monotone,
             self.odd,
             opt(self.range),
-            self.name,
             self.reference,
             ref_args.join(", "),
         )

@@ -4,7 +4,7 @@
 //! `BENCH_PLOTS=1` for criterion's HTML plots, which add ~3 s per benchmark); filter as criterion
 //! does, e.g. `cargo bench --bench unary -- unary/silu/avx2` or `-- memory`.
 //!
-//! - `unary/OP/ISA/N`: `N` elements spread evenly over the op's sweep interval, in place.
+//! - `unary/OP/ISA/N`: `N` elements spread evenly over [-8, 8] (as the peer benchmarks), in place.
 //! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
 //!   free `relu_inplace` (detected ISA) and a plain read-modify-write loop `x[i] *= 1.0` (the
 //!   factor through `black_box`, so the pass is not optimised away).
@@ -22,38 +22,18 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main, measurement::WallTime,
 };
-use simd_activations::catalogue::{OPS, OpSpec};
+use simd_activations::catalogue::OPS;
 use simd_activations::{Isa, Kernels};
 
 /// f32 elements per call: 16 KiB (L1), 256 KiB (L2), 4 MiB (L3), 64 MiB (memory).
 const SIZES: [usize; 4] = [4096, 65536, 1 << 20, 1 << 24];
 
-/// `N` inputs spread evenly over the op's sweep interval.
-fn inputs(op: &OpSpec, n: usize) -> Vec<f32> {
-    let (lo, hi) = op.sweep;
+/// `N` inputs spread evenly over [-8, 8], the range the peer benchmarks
+/// (`../shared/peers/run.sh`) use, so the figures compare.
+fn inputs(n: usize) -> Vec<f32> {
     (0..n)
-        .map(|i| (lo + (hi - lo) * (i as f64 + 0.5) / n as f64) as f32)
+        .map(|i| (-8.0 + 16.0 * (i as f64 + 0.5) / n as f64) as f32)
         .collect()
-}
-
-/// The in-place form of `op` on `k` with default parameters. The catalogue only carries the
-/// out-of-place `eval_f32`, so this table is written out by hand (a new op panics here).
-fn inplace(op: &OpSpec) -> fn(Kernels, &mut [f32]) {
-    match op.name {
-        "exp" => |k, x| k.exp_inplace(x),
-        "sigmoid" => |k, x| k.sigmoid_inplace(x),
-        "tanh" => |k, x| k.tanh_inplace(x),
-        "erf" => |k, x| k.erf_inplace(x),
-        "silu" => |k, x| k.silu_inplace(x),
-        "swish" => |k, x| {
-            let beta = OpSpec::find("swish").unwrap().params[0].default;
-            k.swish_inplace(x, beta)
-        },
-        "gelu" => |k, x| k.gelu_inplace(x),
-        "gelu_tanh" => |k, x| k.gelu_tanh_inplace(x),
-        "relu" => |k, x| k.relu_inplace(x),
-        other => panic!("benches/unary.rs: no in-place entry for op {other}: add one"),
-    }
 }
 
 /// Sampling for `n` elements: linear (criterion's default) while a call is short, flat (the
@@ -89,12 +69,12 @@ fn time_in_place(
 fn unary(c: &mut Criterion) {
     let mut group = c.benchmark_group("unary");
     for op in OPS {
-        let run = inplace(op);
+        let run = op.eval_inplace_f32;
         for isa in Isa::available() {
             let k = Kernels::new(isa).expect("an available ISA");
             for n in SIZES {
                 configure(&mut group, n);
-                let template = inputs(op, n);
+                let template = inputs(n);
                 let mut buf = template.clone();
                 let id = BenchmarkId::new(format!("{}/{}", op.name, isa.name()), n);
                 group.bench_function(id, |b| {
@@ -108,10 +88,9 @@ fn unary(c: &mut Criterion) {
 
 fn memory(c: &mut Criterion) {
     let mut group = c.benchmark_group("memory");
-    let relu = OpSpec::find("relu").expect("relu is in the catalogue");
     for n in SIZES {
         configure(&mut group, n);
-        let template = inputs(relu, n);
+        let template = inputs(n);
         let mut buf = template.clone();
         group.bench_function(BenchmarkId::new("relu_inplace", n), |b| {
             b.iter_custom(|iters| {

@@ -5,7 +5,8 @@
 //! `--stride N` checks every N-th bit pattern only (a quick dense sweep; default 1, exhaustive).
 //!
 //! Prints, per op: max ULP error, the input where it occurs, how many inputs exceed 1 ULP and the
-//! budget, and whether NaN inputs all gave NaN. Runs on all cores (rayon).
+//! budget, whether NaN inputs all gave NaN, and for monotone ops whether the outputs of
+//! consecutive inputs ever decrease. Runs on all cores (rayon).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -21,6 +22,8 @@ struct Outcome {
     worst_input: f32,
     above_one: u64,
     nan_ok: bool,
+    /// Consecutive inputs (in value order, within a block) whose outputs decrease.
+    drops: u64,
 }
 
 fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Outcome {
@@ -40,7 +43,18 @@ fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Ou
                 worst_input: 0.0,
                 above_one: 0,
                 nan_ok: true,
+                drops: 0,
             };
+            if op.monotone {
+                // Bit patterns ascend with the value for +x and descend for -x.
+                let negative = b * span >= 1 << 31;
+                out.drops = y
+                    .windows(2)
+                    .zip(x.windows(2))
+                    .filter(|(_, v)| !v[0].is_nan() && !v[1].is_nan())
+                    .filter(|(w, _)| if negative { w[1] > w[0] } else { w[1] < w[0] })
+                    .count() as u64;
+            }
             for (&xi, &yi) in x.iter().zip(&y) {
                 if xi.is_nan() {
                     out.nan_ok &= yi.is_nan();
@@ -69,6 +83,7 @@ fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Ou
             worst_input: 0.0,
             above_one: 0,
             nan_ok: true,
+            drops: 0,
         },
         |a, b| Outcome {
             max_ulp: a.max_ulp.max(b.max_ulp),
@@ -79,6 +94,7 @@ fn check(op: &OpSpec, kernels: Kernels, stride: u64, progress: &AtomicU64) -> Ou
             },
             above_one: a.above_one + b.above_one,
             nan_ok: a.nan_ok && b.nan_ok,
+            drops: a.drops + b.drops,
         },
     )
 }
@@ -117,16 +133,21 @@ fn main() {
     } else {
         println!("check over every {stride}-th f32 bit pattern, ISA {isa}");
     }
-    println!("| op | max ULP | at x | inputs > 1 ULP | budget | NaN -> NaN |");
-    println!("|---|---|---|---|---|---|");
+    println!("| op | max ULP | at x | inputs > 1 ULP | budget | NaN -> NaN | monotone |");
+    println!("|---|---|---|---|---|---|---|");
     for op in OPS
         .iter()
         .filter(|o| names.is_empty() || names.iter().any(|n| n == o.name))
     {
         let progress = AtomicU64::new(0);
         let o = check(op, kernels, stride, &progress);
+        let monotone = match (op.monotone, o.drops) {
+            (false, _) => "n/a".to_string(),
+            (true, 0) => "yes".to_string(),
+            (true, d) => format!("NO ({d} drops)"),
+        };
         println!(
-            "| {} | {:.3} | {:e} | {} | {} | {} |",
+            "| {} | {:.3} | {:e} | {} | {} | {} | {monotone} |",
             op.name,
             o.max_ulp,
             o.worst_input,

@@ -35,8 +35,14 @@ pub struct OpSpec {
     pub odd: bool,
     /// Closed interval every output must lie in, if the op is bounded.
     pub range: Option<(f64, f64)>,
-    /// Runs the op with default parameters on f32 slices of equal length.
+    /// `Kernels::NAME(x, params…, out)` with default parameters, on f32 slices of equal length.
     pub eval_f32: fn(Kernels, &[f32], &mut [f32]),
+    /// `Kernels::NAME_inplace(x, params…)` with default parameters.
+    pub eval_inplace_f32: fn(Kernels, &mut [f32]),
+    /// The free function `NAME(x, params…, out)` ([`Kernels::global`]) with default parameters.
+    pub free_f32: fn(&[f32], &mut [f32]),
+    /// The free function `NAME_inplace(x, params…)` with default parameters.
+    pub free_inplace_f32: fn(&mut [f32]),
     /// The f64 reference with default parameters.
     pub reference: fn(f64) -> f64,
 }

@@ -10,7 +10,7 @@ use std::any::Any;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::{all_kernels, check_tables_cover_catalogue, free_fns, inplace_fn};
+use common::{all_kernels, free_fns, inplace_fn};
 use simd_activations::Kernels;
 use simd_activations::catalogue::{OPS, OpSpec};
 
@@ -57,7 +57,6 @@ fn bits(x: &[f32]) -> Vec<u32> {
 
 #[test]
 fn every_length_and_offset_matches_one_long_call() {
-    check_tables_cover_catalogue();
     let lengths = lengths();
     let total = OFFSETS + lengths.iter().max().unwrap() + OFFSETS;
     let mut failures = String::new();

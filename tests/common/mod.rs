@@ -6,7 +6,7 @@
 use std::io::Write as _;
 use std::ops::Range;
 
-use simd_activations::catalogue::{OPS, OpSpec};
+use simd_activations::catalogue::OpSpec;
 use simd_activations::{Isa, Kernels};
 
 /// Elements per parallel block of the dense sweeps.
@@ -43,22 +43,9 @@ pub fn param_default(op: &OpSpec, name: &str) -> f32 {
         .default
 }
 
-/// `Kernels::NAME_inplace` with the op's default parameters. The catalogue only carries the
-/// out-of-place `eval_f32`, so this table is written out by hand; an op missing here fails the
-/// tests that use it (see [`check_tables_cover_catalogue`]).
+/// `Kernels::NAME_inplace` with the op's default parameters (from the catalogue).
 pub fn inplace_fn(name: &str) -> fn(Kernels, &mut [f32]) {
-    match name {
-        "exp" => |k, x| k.exp_inplace(x),
-        "sigmoid" => |k, x| k.sigmoid_inplace(x),
-        "tanh" => |k, x| k.tanh_inplace(x),
-        "erf" => |k, x| k.erf_inplace(x),
-        "silu" => |k, x| k.silu_inplace(x),
-        "swish" => |k, x| k.swish_inplace(x, swish_beta()),
-        "gelu" => |k, x| k.gelu_inplace(x),
-        "gelu_tanh" => |k, x| k.gelu_tanh_inplace(x),
-        "relu" => |k, x| k.relu_inplace(x),
-        other => panic!("tests/common/mod.rs: no in-place entry for op {other}: add one"),
-    }
+    op(name).eval_inplace_f32
 }
 
 /// An in-place free function.
@@ -72,43 +59,17 @@ pub struct FreeFns {
     pub out_of_place: OutOfPlace,
 }
 
-/// The free functions `simd_activations::NAME{,_inplace}`; hand-written like [`inplace_fn`].
+/// The free functions `simd_activations::NAME{,_inplace}` (from the catalogue).
 pub fn free_fns(name: &str) -> FreeFns {
-    use simd_activations as sa;
-    let (inplace, out_of_place): (InPlace, OutOfPlace) = match name {
-        "exp" => (|x| sa::exp_inplace(x), |x, o| sa::exp(x, o)),
-        "sigmoid" => (|x| sa::sigmoid_inplace(x), |x, o| sa::sigmoid(x, o)),
-        "tanh" => (|x| sa::tanh_inplace(x), |x, o| sa::tanh(x, o)),
-        "erf" => (|x| sa::erf_inplace(x), |x, o| sa::erf(x, o)),
-        "silu" => (|x| sa::silu_inplace(x), |x, o| sa::silu(x, o)),
-        "swish" => (
-            |x| sa::swish_inplace(x, swish_beta()),
-            |x, o| sa::swish(x, swish_beta(), o),
-        ),
-        "gelu" => (|x| sa::gelu_inplace(x), |x, o| sa::gelu(x, o)),
-        "gelu_tanh" => (|x| sa::gelu_tanh_inplace(x), |x, o| sa::gelu_tanh(x, o)),
-        "relu" => (|x| sa::relu_inplace(x), |x, o| sa::relu(x, o)),
-        other => panic!("tests/common/mod.rs: no free-function entry for op {other}: add one"),
-    };
+    let op = op(name);
     FreeFns {
-        inplace,
-        out_of_place,
+        inplace: op.free_inplace_f32,
+        out_of_place: op.free_f32,
     }
 }
 
-fn swish_beta() -> f32 {
-    param_default(
-        OpSpec::find("swish").expect("swish is in the catalogue"),
-        "beta",
-    )
-}
-
-/// Panics unless the hand-written tables above know every op of the catalogue.
-pub fn check_tables_cover_catalogue() {
-    for op in OPS {
-        let _ = inplace_fn(op.name);
-        let _ = free_fns(op.name);
-    }
+fn op(name: &str) -> &'static OpSpec {
+    OpSpec::find(name).unwrap_or_else(|| panic!("no op {name} in the catalogue"))
 }
 
 /// `a.to_bits() == b.to_bits()` for whole slices; on mismatch, the first differing index.
