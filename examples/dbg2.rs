@@ -1,26 +1,39 @@
+use rayon::prelude::*;
 use simd_activations::*;
 fn main() {
-    let a = f32::from_bits(0xb78c8051);
-    let b = f32::from_bits(0xb78c8014);
+    let op = catalogue::OpSpec::find(&std::env::args().nth(1).unwrap()).unwrap();
     let k = Kernels::detect();
-    for &(x, far) in &[(a, false), (b, false), (a, true), (b, true)] {
-        let mut inp = [x; 16];
-        if far {
-            inp[15] = -100.0;
-        }
-        let mut o = [0f32; 16];
-        k.sigmoid(&inp, &mut o);
+    let span = 1u64 << 20;
+    let found: Vec<(u32, f32, f32)> = (0..(1u64 << 32) / span)
+        .into_par_iter()
+        .flat_map_iter(|b| {
+            let x: Vec<f32> = (b * span..(b + 1) * span)
+                .map(|i| f32::from_bits(i as u32))
+                .collect();
+            let mut y = vec![0f32; x.len()];
+            (op.eval_f32)(k, &x, &mut y);
+            let neg = b * span >= 1 << 31;
+            let mut v = Vec::new();
+            for i in 1..x.len() {
+                if x[i].is_nan() || x[i - 1].is_nan() {
+                    continue;
+                }
+                if (neg && y[i] > y[i - 1]) || (!neg && y[i] < y[i - 1]) {
+                    v.push((x[i].to_bits(), y[i - 1], y[i]));
+                }
+            }
+            v
+        })
+        .collect();
+    for (bits, a, b) in found {
+        let x = f32::from_bits(bits);
+        let xp = f32::from_bits(bits - 1);
         println!(
-            "x={x:e} far={far} out={:#010x} exact={:e}",
-            o[0].to_bits(),
-            reference::sigmoid(x as f64)
+            "drop at x={x:e} ({bits:#x}): f(prev {xp:e})={a:e} ({:#x}) f(x)={b:e} ({:#x}); exact prev {:.12e} x {:.12e}",
+            a.to_bits(),
+            b.to_bits(),
+            (op.reference)(xp as f64),
+            (op.reference)(x as f64)
         );
     }
-    // scan monotonicity in the fast path between a and b
-    let (lo, hi) = (b.to_bits(), a.to_bits());
-    let xs: Vec<f32> = (lo..=hi).rev().map(f32::from_bits).collect();
-    let mut ys = vec![0f32; xs.len()];
-    k.sigmoid(&xs, &mut ys);
-    let drops = ys.windows(2).filter(|w| w[1] < w[0]).count();
-    println!("fast path scan: {} inputs, {drops} drops", xs.len());
 }

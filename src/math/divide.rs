@@ -10,7 +10,7 @@ use crate::catalogue::consts::{NEWTON_TWO, RECIP_ESTIMATE};
 /// `q = num/den` is corrected by `(num - q den + num_lo - q den_lo)/den`: the first part is the
 /// exact remainder of the division (an fma), so the correction also undoes the
 /// division's own rounding and only the final fma rounds. `1/den` is an integer estimate refined by
-/// three Newton steps (within 2^-21 and always below `1/den`; the same bits on every ISA), so the
+/// three Newton steps (within 2^-22 and always below `1/den`; the same bits on every ISA), so the
 /// correction of about an ULP is off by under a millionth of an ULP and never overshoots: the
 /// result is the correctly rounded quotient except within that distance of a rounding boundary.
 #[inline(always)]

@@ -10,7 +10,8 @@ use pulp::Simd;
 use crate::catalogue::consts::{
     EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_FAST_LIMIT, GELU_SPLIT, GELU_T_MAX,
     GELU_TANH_FAST_LIMIT, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
-    GELU_TANH_X_MIN, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, TANH_SATURATION,
+    GELU_TANH_X_MIN, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, SIGMOID_TAYLOR_LIMIT,
+    TANH_SATURATION,
 };
 use crate::catalogue::cores::GELU_NEAR;
 use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
@@ -74,13 +75,25 @@ impl UnaryOp for Sigmoid {
 
     #[inline(always)]
     fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        times_sigmoid(simd, None, x, None, Range::Normal)
+        sigmoid_near_zero(simd, x, times_sigmoid(simd, None, x, None, Range::Normal))
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        keep_nan(simd, x, times_sigmoid(simd, None, x, None, Range::Full))
+        let y = times_sigmoid(simd, None, x, None, Range::Full);
+        keep_nan(simd, x, sigmoid_near_zero(simd, x, y))
     }
+}
+
+/// `y`, except for `|x| < 2^-20` where `1/2 + x/4` in one fma replaces it: the next term, `x³/48`,
+/// is below 2^-65 there, so this is the correctly rounded value (ties aside). Around `x = -2^-24`
+/// the exact sigmoid lies within 2^-24 ULP of a rounding boundary, closer than the compensated
+/// division resolves, and only this keeps the results monotone there.
+#[inline(always)]
+fn sigmoid_near_zero<S: Simd>(simd: S, x: S::f32s, y: S::f32s) -> S::f32s {
+    let near = simd.mul_add_f32s(x, simd.splat_f32s(0.25), simd.splat_f32s(0.5));
+    let tiny = simd.less_than_f32s(abs(simd, x), simd.splat_f32s(SIGMOID_TAYLOR_LIMIT));
+    simd.select_f32s(tiny, near, y)
 }
 
 /// `x / (1 + e^-x)`: see the catalogue entry `silu`.
