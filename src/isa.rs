@@ -6,8 +6,8 @@ use std::fmt;
 ///
 /// Every ISA runs the same generic kernel body with fused multiply-adds, so all of them give
 /// bitwise identical results. `Scalar` (one lane, portable Rust) gets its fused multiply-add from
-/// `f32::mul_add`: one instruction where the CPU has FMA, a libm routine (correct but slow) where
-/// it has not.
+/// `f32::mul_add`, a call to the C library's `fmaf` (correct everywhere, slow: the scalar path is
+/// a reference and fallback, not a fast path).
 ///
 /// # Example
 /// ```
