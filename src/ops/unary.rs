@@ -15,7 +15,7 @@ use crate::catalogue::consts::{
 };
 use crate::catalogue::cores::GELU_NEAR;
 use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
-use crate::math::divide::{div_compensated, fast_two_sum};
+use crate::math::divide::{div_compensated, fast_two_sum, two_sum};
 use crate::math::erf::erf_abs;
 use crate::math::exp::reduce;
 use crate::math::logistic::{Range, times_sigmoid};
@@ -234,12 +234,7 @@ fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
     let p_lo = simd.mul_add_f32s(k1, x2, simd.neg_f32s(p));
     let p_lo = simd.mul_add_f32s(k1, x2_lo, p_lo);
     let p_lo = simd.mul_add_f32s(simd.splat_f32s(GELU_TANH_K1_LO), x2, p_lo);
-    let w = simd.add_f32s(k0, p);
-    let bb = simd.sub_f32s(w, k0);
-    let w_err = simd.add_f32s(
-        simd.sub_f32s(k0, simd.sub_f32s(w, bb)),
-        simd.sub_f32s(p, bb),
-    );
+    let (w, w_err) = two_sum(simd, k0, p);
     let w_lo = simd.add_f32s(simd.add_f32s(w_err, p_lo), simd.splat_f32s(GELU_TANH_K0_LO));
     let u = simd.mul_f32s(x, w);
     let u_lo = simd.mul_add_f32s(x, w, simd.neg_f32s(u));
