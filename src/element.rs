@@ -1,66 +1,304 @@
 //! Element types the kernels read and write. Math always runs in f32 lanes: a load widens the
-//! elements of a slice to f32 lanes and a store rounds them back (to nearest, ties to even).
+//! elements of a slice to f32 lanes and a store rounds them back (to nearest, ties to even),
+//! both inside the SIMD loop.
+//!
+//! Loads and stores move blocks of two vectors (`2 · S::F32_LANES` elements), in order, so that
+//! 16-bit types fill whole vectors; a slice's last, shorter block goes through a zero-padded copy
+//! and the same code.
 
 use pulp::Simd;
 
-mod sealed {
-    pub trait Sealed {}
-    impl Sealed for f32 {}
+pub use half::{bf16, f16};
+
+use crate::shim;
+
+/// Elements in one block: two vectors of `S::F32_LANES` lanes.
+#[inline(always)]
+pub(crate) fn block_len<S: Simd>() -> usize {
+    2 * S::F32_LANES
 }
 
-/// A tensor element type the kernels accept (sealed: implemented by the crate only).
+/// The widest block of any ISA (AVX-512: 2 × 16 lanes), the size of the tail buffers.
+pub(crate) const MAX_BLOCK: usize = 32;
+
+mod sealed {
+    use pulp::Simd;
+
+    /// The SIMD loads and stores of an element type, private to the crate.
+    pub trait Sealed: Copy + Default {
+        /// Widens exactly `2 · S::F32_LANES` elements to two vectors of f32 lanes, in order.
+        fn load_block<S: Simd>(simd: S, src: &[Self]) -> [S::f32s; 2];
+
+        /// Rounds two vectors of f32 lanes to exactly `2 · S::F32_LANES` elements, in order.
+        fn store_block<S: Simd>(simd: S, dst: &mut [Self], values: [S::f32s; 2]);
+    }
+}
+
+
+/// A tensor element type the kernels accept (sealed: implemented by the crate only): `f32`,
+/// [`bf16`] and [`f16`].
 ///
-/// Implemented for `f32`. Every op is generic over it, so a new element type is a new
-/// implementation of this trait and nothing else.
+/// Every op is generic over it. Inputs are widened to f32 exactly, the op runs in f32, and the
+/// result is rounded to the element type to nearest, ties to even. NaN stays NaN (quiet, sign
+/// kept), infinities stay infinities, an f16 result beyond 65504 rounds to ±inf and subnormal
+/// results are kept (never flushed to zero).
 ///
 /// # Example
 /// ```
-/// fn activate<T: simd_activations::Element>(x: &mut [T]) {
+/// use simd_activations::{Element, bf16};
+/// fn activate<T: Element>(x: &mut [T]) {
 ///     simd_activations::silu_inplace(x);
 /// }
-/// activate(&mut [1.0_f32, -2.0]);
+/// let mut x = [bf16::from_f32(1.0), bf16::from_f32(-2.0)];
+/// activate(&mut x);
+/// assert_eq!(x[0], bf16::from_f64(1.0 / (1.0 + (-1.0_f64).exp())));
 /// ```
-pub trait Element: sealed::Sealed + Copy + Send + Sync + 'static {
-    /// The type's name as the report and error messages print it (`"f32"`).
+pub trait Element: sealed::Sealed + Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+    /// The type's name as the report and error messages print it (`"f32"`, `"bf16"`, `"f16"`).
     const NAME: &'static str;
 
-    /// Widens exactly `S::F32_LANES` elements to f32 lanes.
-    #[doc(hidden)]
-    fn load<S: Simd>(simd: S, src: &[Self]) -> S::f32s;
+    /// The value as an f32 (exact).
+    fn to_f32(self) -> f32;
 
-    /// Widens fewer than `S::F32_LANES` elements; the missing lanes are zero.
-    #[doc(hidden)]
-    fn load_partial<S: Simd>(simd: S, src: &[Self]) -> S::f32s;
+    /// `v` rounded to this type, to nearest, ties to even (what the kernels' stores do).
+    fn from_f32(v: f32) -> Self;
 
-    /// Rounds f32 lanes to exactly `S::F32_LANES` elements.
-    #[doc(hidden)]
-    fn store<S: Simd>(simd: S, dst: &mut [Self], values: S::f32s);
+    /// `v` correctly rounded to this type (to nearest, ties to even, in one rounding: the
+    /// reference the kernels are measured against).
+    fn from_f64(v: f64) -> Self;
+}
 
-    /// Rounds the first `dst.len() < S::F32_LANES` lanes; the other lanes are not written.
-    #[doc(hidden)]
-    fn store_partial<S: Simd>(simd: S, dst: &mut [Self], values: S::f32s);
+/// `v` rounded to f32 toward zero, with the last bit set when that was inexact ("round to odd").
+/// Rounding the result again to a format with at most 22 significant bits, to nearest, gives
+/// the correctly rounded value of `v` in that format (Boldo and Melquiond, 2008).
+fn round_to_odd_f32(v: f64) -> f32 {
+    let nearest = v as f32;
+    if !v.is_finite() || f64::from(nearest) == v {
+        return nearest;
+    }
+    let toward_zero = if f64::from(nearest).abs() > v.abs() {
+        f32::from_bits(nearest.to_bits() - 1)
+    } else {
+        nearest
+    };
+    f32::from_bits(toward_zero.to_bits() | 1)
+}
+
+impl sealed::Sealed for f32 {
+    #[inline(always)]
+    fn load_block<S: Simd>(_simd: S, src: &[f32]) -> [S::f32s; 2] {
+        bytemuck::pod_read_unaligned(bytemuck::cast_slice(src))
+    }
+
+    #[inline(always)]
+    fn store_block<S: Simd>(_simd: S, dst: &mut [f32], values: [S::f32s; 2]) {
+        bytemuck::cast_slice_mut::<f32, u8>(dst).copy_from_slice(bytemuck::bytes_of(&values));
+    }
 }
 
 impl Element for f32 {
     const NAME: &'static str = "f32";
 
+    fn to_f32(self) -> f32 {
+        self
+    }
+
+    fn from_f32(v: f32) -> f32 {
+        v
+    }
+
+    fn from_f64(v: f64) -> f32 {
+        v as f32
+    }
+}
+
+impl sealed::Sealed for bf16 {
+    /// bf16 is the high half of an f32: widening is a 16-bit shift.
     #[inline(always)]
-    fn load<S: Simd>(_simd: S, src: &[f32]) -> S::f32s {
-        bytemuck::pod_read_unaligned(bytemuck::cast_slice(src))
+    fn load_block<S: Simd>(simd: S, src: &[bf16]) -> [S::f32s; 2] {
+        let [a, b] = shim::widen_u16(simd, bytemuck::cast_slice(src));
+        let shift = simd.splat_u32s(16);
+        [
+            simd.transmute_f32s_u32s(simd.wrapping_dyn_shl_u32s(a, shift)),
+            simd.transmute_f32s_u32s(simd.wrapping_dyn_shl_u32s(b, shift)),
+        ]
     }
 
     #[inline(always)]
-    fn load_partial<S: Simd>(simd: S, src: &[f32]) -> S::f32s {
-        simd.partial_load_f32s(src)
+    fn store_block<S: Simd>(simd: S, dst: &mut [bf16], values: [S::f32s; 2]) {
+        let [a, b] = values;
+        shim::narrow_u16(
+            simd,
+            [f32_to_bf16_bits(simd, a), f32_to_bf16_bits(simd, b)],
+            bytemuck::cast_slice_mut(dst),
+        );
+    }
+}
+
+/// f32 lanes to bf16 bits (in the low halves), to nearest even: adding `0x7FFF` plus the lowest
+/// kept bit carries into the kept bits exactly when the dropped half is above the tie, or at the
+/// tie with an odd kept part (and overflows to the infinity pattern past the largest bf16). NaN
+/// keeps its sign and top payload bits and is made quiet.
+#[inline(always)]
+fn f32_to_bf16_bits<S: Simd>(simd: S, v: S::f32s) -> S::u32s {
+    let bits = simd.transmute_u32s_f32s(v);
+    let shift = simd.splat_u32s(16);
+    let kept = simd.wrapping_dyn_shr_u32s(bits, shift);
+    let odd = simd.and_u32s(kept, simd.splat_u32s(1));
+    let rounded = simd.wrapping_dyn_shr_u32s(
+        simd.add_u32s(simd.add_u32s(bits, simd.splat_u32s(0x7FFF)), odd),
+        shift,
+    );
+    let quiet_nan = simd.or_u32s(kept, simd.splat_u32s(0x0040));
+    simd.select_u32s(simd.equal_f32s(v, v), rounded, quiet_nan)
+}
+
+impl Element for bf16 {
+    const NAME: &'static str = "bf16";
+
+    fn to_f32(self) -> f32 {
+        bf16::to_f32(self)
+    }
+
+    fn from_f32(v: f32) -> bf16 {
+        bf16::from_f32(v)
+    }
+
+    fn from_f64(v: f64) -> bf16 {
+        bf16::from_f32(round_to_odd_f32(v))
+    }
+}
+
+impl sealed::Sealed for f16 {
+    #[inline(always)]
+    fn load_block<S: Simd>(simd: S, src: &[f16]) -> [S::f32s; 2] {
+        let src: &[u16] = bytemuck::cast_slice(src);
+        if let Some(v) = shim::f16_to_f32_hw(simd, src) {
+            return v;
+        }
+        let [a, b] = shim::widen_u16(simd, src);
+        [f16_bits_to_f32(simd, a), f16_bits_to_f32(simd, b)]
     }
 
     #[inline(always)]
-    fn store<S: Simd>(_simd: S, dst: &mut [f32], values: S::f32s) {
-        bytemuck::cast_slice_mut::<f32, u8>(dst).copy_from_slice(bytemuck::bytes_of(&values));
+    fn store_block<S: Simd>(simd: S, dst: &mut [f16], values: [S::f32s; 2]) {
+        let dst: &mut [u16] = bytemuck::cast_slice_mut(dst);
+        if shim::f32_to_f16_hw(simd, values, dst) {
+            return;
+        }
+        let [a, b] = values;
+        shim::narrow_u16(
+            simd,
+            [f32_to_f16_bits(simd, a), f32_to_f16_bits(simd, b)],
+            dst,
+        );
+    }
+}
+
+/// binary16 bits (low halves of u32 lanes) to f32, exactly, as F16C does it: the magnitude
+/// bits shifted into f32 position and multiplied by 2^112 (which also normalizes subnormals);
+/// infinities and NaNs get the f32 exponent, NaNs the quiet bit.
+#[inline(always)]
+fn f16_bits_to_f32<S: Simd>(simd: S, h: S::u32s) -> S::f32s {
+    let magnitude = simd.and_u32s(h, simd.splat_u32s(0x7FFF));
+    let sign = simd.wrapping_dyn_shl_u32s(
+        simd.and_u32s(h, simd.splat_u32s(0x8000)),
+        simd.splat_u32s(16),
+    );
+    let shifted = simd.wrapping_dyn_shl_u32s(magnitude, simd.splat_u32s(13));
+    let finite = simd.mul_f32s(
+        simd.transmute_f32s_u32s(shifted),
+        simd.splat_f32s(f32::from_bits(0x7780_0000)), // 2^112
+    );
+    let special = simd.or_u32s(shifted, simd.splat_u32s(0x7F80_0000));
+    let nan = simd.greater_than_u32s(magnitude, simd.splat_u32s(0x7C00));
+    let special = simd.select_u32s(
+        nan,
+        simd.or_u32s(special, simd.splat_u32s(0x0040_0000)),
+        special,
+    );
+    let is_special = simd.greater_than_or_equal_u32s(magnitude, simd.splat_u32s(0x7C00));
+    let bits = simd.select_u32s(is_special, special, simd.transmute_u32s_f32s(finite));
+    simd.transmute_f32s_u32s(simd.or_u32s(bits, sign))
+}
+
+/// f32 lanes to binary16 bits (in the low halves), to nearest even, as F16C does it. Below the
+/// smallest normal f16 (2^-14) the addition of 1/2 rounds the value to a multiple of 2^-24, the
+/// subnormal spacing, which then sits in the low mantissa bits. Above, the exponent is rebiased
+/// and `0xFFF` plus the lowest kept bit rounds the dropped 13 bits to nearest even (carrying into
+/// the infinity pattern from 65520 up). NaN keeps its sign and top payload bits and is made quiet.
+#[inline(always)]
+fn f32_to_f16_bits<S: Simd>(simd: S, v: S::f32s) -> S::u32s {
+    let bits = simd.transmute_u32s_f32s(v);
+    let magnitude = simd.and_u32s(bits, simd.splat_u32s(0x7FFF_FFFF));
+    let sign = simd.wrapping_dyn_shr_u32s(
+        simd.and_u32s(bits, simd.splat_u32s(0x8000_0000)),
+        simd.splat_u32s(16),
+    );
+    let shift = simd.splat_u32s(13);
+    let odd = simd.and_u32s(
+        simd.wrapping_dyn_shr_u32s(magnitude, shift),
+        simd.splat_u32s(1),
+    );
+    // (15 - 127) << 23 wraps to 0xC800_0000: the exponent rebias.
+    let normal = simd.wrapping_dyn_shr_u32s(
+        simd.add_u32s(
+            simd.add_u32s(magnitude, simd.splat_u32s(0xC800_0FFF)),
+            odd,
+        ),
+        shift,
+    );
+    let subnormal = simd.sub_u32s(
+        simd.transmute_u32s_f32s(simd.add_f32s(
+            simd.transmute_f32s_u32s(magnitude),
+            simd.splat_f32s(0.5),
+        )),
+        simd.splat_u32s(0x3F00_0000),
+    );
+    let nan = simd.or_u32s(
+        simd.and_u32s(
+            simd.wrapping_dyn_shr_u32s(magnitude, shift),
+            simd.splat_u32s(0x7FFF),
+        ),
+        simd.splat_u32s(0x0200),
+    );
+    let small = simd.less_than_u32s(magnitude, simd.splat_u32s(0x3880_0000));
+    let huge = simd.greater_than_or_equal_u32s(magnitude, simd.splat_u32s(0x4780_0000));
+    let is_nan = simd.greater_than_u32s(magnitude, simd.splat_u32s(0x7F80_0000));
+    let h = simd.select_u32s(small, subnormal, normal);
+    let h = simd.select_u32s(huge, simd.splat_u32s(0x7C00), h);
+    let h = simd.select_u32s(is_nan, nan, h);
+    simd.or_u32s(h, sign)
+}
+
+impl Element for f16 {
+    const NAME: &'static str = "f16";
+
+    fn to_f32(self) -> f32 {
+        f16::to_f32(self)
     }
 
-    #[inline(always)]
-    fn store_partial<S: Simd>(simd: S, dst: &mut [f32], values: S::f32s) {
-        simd.partial_store_f32s(dst, values);
+    fn from_f32(v: f32) -> f16 {
+        f16::from_f32(v)
     }
+
+    fn from_f64(v: f64) -> f16 {
+        f16::from_f32(round_to_odd_f32(v))
+    }
+}
+
+/// Loads the last `src.len() < 2 · S::F32_LANES` elements through a zero-padded block.
+#[inline(always)]
+pub(crate) fn load_tail<S: Simd, T: Element>(simd: S, src: &[T]) -> [S::f32s; 2] {
+    let mut buf = [T::default(); MAX_BLOCK];
+    buf[..src.len()].copy_from_slice(src);
+    T::load_block(simd, &buf[..block_len::<S>()])
+}
+
+/// Stores the first `dst.len() < 2 · S::F32_LANES` lanes of a block.
+#[inline(always)]
+pub(crate) fn store_tail<S: Simd, T: Element>(simd: S, dst: &mut [T], values: [S::f32s; 2]) {
+    let mut buf = [T::default(); MAX_BLOCK];
+    T::store_block(simd, &mut buf[..block_len::<S>()], values);
+    dst.copy_from_slice(&buf[..dst.len()]);
 }

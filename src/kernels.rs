@@ -22,6 +22,25 @@ enum Level {
     Neon(pulp::aarch64::Neon),
 }
 
+/// Runs `op` with pulp's V3 features plus F16C enabled, so that the kernels (inlined here) can
+/// use the hardware f16 conversions; pulp's own `V3::vectorize` does not enable F16C.
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(enable = "sse,sse2,fxsr,sse3,ssse3,sse4.1,sse4.2,popcnt,avx,avx2,bmi1,bmi2,fma,lzcnt,f16c")]
+fn with_avx2<Op: WithSimd>(simd: pulp::x86::V3, op: Op) -> Op::Output {
+    op.with_simd(simd)
+}
+
+/// [`with_avx2`] for pulp's V4 (AVX-512 F/BW/CD/DQ/VL, which include F16C).
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+#[target_feature(
+    enable = "sse,sse2,fxsr,sse3,ssse3,sse4.1,sse4.2,popcnt,avx,avx2,bmi1,bmi2,fma,lzcnt,f16c,avx512f,avx512bw,avx512cd,avx512dq,avx512vl"
+)]
+fn with_avx512<Op: WithSimd>(simd: pulp::x86::V4, op: Op) -> Op::Output {
+    op.with_simd(simd)
+}
+
 /// Every op of the crate bound to one ISA. Cheap to copy; building one checks the CPU once.
 ///
 /// The free functions (`simd_activations::silu_inplace`, …) use [`Kernels::global`]; build a
@@ -50,7 +69,11 @@ impl Kernels {
         let level = match isa {
             Isa::Scalar => Level::Scalar(pulp::Scalar::new()),
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => Level::Avx2(pulp::x86::V3::try_new().ok_or(unavailable)?),
+            Isa::Avx2 => Level::Avx2(
+                pulp::x86::V3::try_new()
+                    .filter(|_| std::arch::is_x86_feature_detected!("f16c"))
+                    .ok_or(unavailable)?,
+            ),
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => Level::Avx512(pulp::x86::V4::try_new().ok_or(unavailable)?),
             #[cfg(target_arch = "aarch64")]
@@ -108,13 +131,16 @@ impl Kernels {
 
     /// Runs `op` with this ISA's `pulp::Simd` type (inside its `#[target_feature]` context).
     #[inline(always)]
+    #[allow(unsafe_code)]
     pub(crate) fn dispatch<Op: WithSimd>(self, op: Op) -> Op::Output {
         match self.level {
             Level::Scalar(simd) => Simd::vectorize(simd, op),
+            // SAFETY: `Kernels::new` built these only after checking every feature enabled by
+            // `with_avx2` (pulp's V3 set plus F16C) or `with_avx512` (V4 plus F16C).
             #[cfg(target_arch = "x86_64")]
-            Level::Avx2(simd) => Simd::vectorize(simd, op),
+            Level::Avx2(simd) => unsafe { with_avx2(simd, op) },
             #[cfg(target_arch = "x86_64")]
-            Level::Avx512(simd) => Simd::vectorize(simd, op),
+            Level::Avx512(simd) => unsafe { with_avx512(simd, op) },
             #[cfg(target_arch = "aarch64")]
             Level::Neon(simd) => Simd::vectorize(simd, op),
         }

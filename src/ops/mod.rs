@@ -6,7 +6,7 @@ pub(crate) use unary::*;
 
 use pulp::{Simd, WithSimd};
 
-use crate::element::Element;
+use crate::element::{Element, block_len, load_tail, store_tail};
 use crate::math::bits::abs;
 
 /// An elementwise op on f32 lanes. Every ISA (and every slice tail) runs these same bodies.
@@ -27,10 +27,6 @@ pub(crate) trait UnaryOp: Copy + Send + Sync {
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s;
 }
 
-/// Vectors per main-loop iteration: independent evaluations the core overlaps (one range check
-/// per block keeps them in one basic block, so the compiler can interleave them).
-const UNROLL: usize = 2;
-
 /// Whether every lane of every vector of `x` has `|x| <= limit` (false on NaN).
 #[inline(always)]
 fn all_within<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N], limit: f32) -> bool {
@@ -44,7 +40,9 @@ fn all_within<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N], limit: f32) ->
         .all(|&b| b == 0)
 }
 
-/// `op` on a block of vectors: `fast` when the whole block is within its bound, else `full`.
+/// `op` on a block of vectors: `fast` when the whole block is within its bound, else `full`
+/// (one range check per block keeps the vectors in one basic block, so the compiler can
+/// interleave their evaluations).
 #[inline(always)]
 fn eval_block<S: Simd, Op: UnaryOp, const N: usize>(
     simd: S,
@@ -67,28 +65,8 @@ fn eval_block<S: Simd, Op: UnaryOp, const N: usize>(
     y
 }
 
-/// Loads `N` consecutive vectors.
-#[inline(always)]
-fn load_block<S: Simd, T: Element, const N: usize>(simd: S, x: &[T]) -> [S::f32s; N] {
-    let lanes = S::F32_LANES;
-    let mut v = [simd.splat_f32s(0.0); N];
-    for (i, vi) in v.iter_mut().enumerate() {
-        *vi = T::load(simd, &x[i * lanes..(i + 1) * lanes]);
-    }
-    v
-}
-
-/// Stores `N` vectors to consecutive chunks of `out`.
-#[inline(always)]
-fn store_block<S: Simd, T: Element, const N: usize>(simd: S, out: &mut [T], y: [S::f32s; N]) {
-    let lanes = S::F32_LANES;
-    for (i, yi) in y.into_iter().enumerate() {
-        T::store(simd, &mut out[i * lanes..(i + 1) * lanes], yi);
-    }
-}
-
-/// `out[i] = op(x[i])`: blocks of `UNROLL` vectors, single vectors, then the tail through partial
-/// loads/stores of the same bodies.
+/// `out[i] = op(x[i])`: whole blocks of two vectors, then the tail through a zero-padded block
+/// of the same body.
 pub(crate) struct MapOutOfPlace<'a, T, Op> {
     pub op: &'a Op,
     pub x: &'a [T],
@@ -101,29 +79,15 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapOutOfPlace<'_, T, Op> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let op = *self.op;
-        let lanes = S::F32_LANES;
-        let mut src = self.x.chunks_exact(UNROLL * lanes);
-        let mut dst = self.out.chunks_exact_mut(UNROLL * lanes);
+        let n = block_len::<S>();
+        let mut src = self.x.chunks_exact(n);
+        let mut dst = self.out.chunks_exact_mut(n);
         for (x, out) in (&mut src).zip(&mut dst) {
-            store_block(
-                simd,
-                out,
-                eval_block(simd, op, load_block::<S, T, UNROLL>(simd, x)),
-            );
-        }
-        let mut src = src.remainder().chunks_exact(lanes);
-        let mut dst = dst.into_remainder().chunks_exact_mut(lanes);
-        for (x, out) in (&mut src).zip(&mut dst) {
-            store_block(
-                simd,
-                out,
-                eval_block(simd, op, load_block::<S, T, 1>(simd, x)),
-            );
+            T::store_block(simd, out, eval_block(simd, op, T::load_block(simd, x)));
         }
         let (x, out) = (src.remainder(), dst.into_remainder());
         if !x.is_empty() {
-            let [y] = eval_block(simd, op, [T::load_partial(simd, x)]);
-            T::store_partial(simd, out, y);
+            store_tail(simd, out, eval_block(simd, op, load_tail(simd, x)));
         }
     }
 }
@@ -140,21 +104,15 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapInPlace<'_, T, Op> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let op = *self.op;
-        let lanes = S::F32_LANES;
-        let mut blocks = self.x.chunks_exact_mut(UNROLL * lanes);
+        let mut blocks = self.x.chunks_exact_mut(block_len::<S>());
         for x in &mut blocks {
-            let y = eval_block(simd, op, load_block::<S, T, UNROLL>(simd, x));
-            store_block(simd, x, y);
+            let y = eval_block(simd, op, T::load_block(simd, x));
+            T::store_block(simd, x, y);
         }
-        let mut chunks = blocks.into_remainder().chunks_exact_mut(lanes);
-        for x in &mut chunks {
-            let y = eval_block(simd, op, load_block::<S, T, 1>(simd, x));
-            store_block(simd, x, y);
-        }
-        let tail = chunks.into_remainder();
+        let tail = blocks.into_remainder();
         if !tail.is_empty() {
-            let [y] = eval_block(simd, op, [T::load_partial(simd, tail)]);
-            T::store_partial(simd, tail, y);
+            let y = eval_block(simd, op, load_tail(simd, tail));
+            store_tail(simd, tail, y);
         }
     }
 }
