@@ -51,7 +51,7 @@ mod sealed {
 /// }
 /// let mut x = [bf16::from_f32(1.0), bf16::from_f32(-2.0)];
 /// activate(&mut x);
-/// assert_eq!(x[0], bf16::from_f64(1.0 / (1.0 + (-1.0_f64).exp())));
+/// assert_eq!(x[0], <bf16 as Element>::from_f64(1.0 / (1.0 + (-1.0_f64).exp())));
 /// ```
 pub trait Element: sealed::Sealed + Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
     /// The type's name as the report and error messages print it (`"f32"`, `"bf16"`, `"f16"`).
@@ -287,18 +287,200 @@ impl Element for f16 {
     }
 }
 
-/// Loads the last `src.len() < 2 · S::F32_LANES` elements through a zero-padded block.
+/// Loads `src.len() <= 2 · S::F32_LANES` elements, a short slice through a zero-padded block.
 #[inline(always)]
 pub(crate) fn load_tail<S: Simd, T: Element>(simd: S, src: &[T]) -> [S::f32s; 2] {
+    if src.len() == block_len::<S>() {
+        return T::load_block(simd, src);
+    }
     let mut buf = [T::default(); MAX_BLOCK];
     buf[..src.len()].copy_from_slice(src);
     T::load_block(simd, &buf[..block_len::<S>()])
 }
 
-/// Stores the first `dst.len() < 2 · S::F32_LANES` lanes of a block.
+/// Stores the first `dst.len() <= 2 · S::F32_LANES` lanes of a block.
 #[inline(always)]
 pub(crate) fn store_tail<S: Simd, T: Element>(simd: S, dst: &mut [T], values: [S::f32s; 2]) {
+    if dst.len() == block_len::<S>() {
+        return T::store_block(simd, dst, values);
+    }
     let mut buf = [T::default(); MAX_BLOCK];
     T::store_block(simd, &mut buf[..block_len::<S>()], values);
     dst.copy_from_slice(&buf[..dst.len()]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sealed::Sealed;
+    use super::*;
+    use crate::{Isa, Kernels};
+    use pulp::WithSimd;
+    use rayon::prelude::*;
+
+    /// Widens every 16-bit pattern of `T` and rounds `f32` bit patterns `first..first+len` to `T`
+    /// through the kernels' block loads and stores.
+    struct RoundTrip<'a, T> {
+        halves: &'a [T],
+        widened: &'a mut [f32],
+        wide: &'a [f32],
+        narrowed: &'a mut [T],
+    }
+
+    impl<T: Element> WithSimd for RoundTrip<'_, T> {
+        type Output = ();
+
+        #[inline(always)]
+        fn with_simd<S: Simd>(self, simd: S) {
+            let n = block_len::<S>();
+            for (src, dst) in self.halves.chunks(n).zip(self.widened.chunks_mut(n)) {
+                store_tail(simd, dst, load_tail::<S, T>(simd, src));
+            }
+            for (src, dst) in self.wide.chunks(n).zip(self.narrowed.chunks_mut(n)) {
+                store_tail(simd, dst, load_tail::<S, f32>(simd, src));
+            }
+        }
+    }
+
+    fn check<T: Element + bytemuck::Pod>(k: Kernels, from_bits: fn(u16) -> T, stride: u64) {
+        let halves: Vec<T> = (0..=u16::MAX).map(from_bits).collect();
+        let mut widened = vec![0.0_f32; halves.len()];
+        let chunk: u64 = 1 << 20;
+        let starts: Vec<u64> = (0..(1u64 << 32) / stride).step_by(chunk as usize).collect();
+        let failures: usize = starts
+            .par_iter()
+            .map(|&start| {
+                let wide: Vec<f32> = (start..((start + chunk).min((1 << 32) / stride)))
+                    .map(|i| f32::from_bits((i * stride) as u32))
+                    .collect();
+                let mut narrowed = vec![T::default(); wide.len()];
+                k.dispatch(RoundTrip {
+                    halves: &[],
+                    widened: &mut [],
+                    wide: &wide,
+                    narrowed: &mut narrowed,
+                });
+                wide.iter()
+                    .zip(&narrowed)
+                    .filter(|&(&w, &n)| {
+                        let want = T::from_f32(w);
+                        let same = bytemuck::bytes_of(&want) == bytemuck::bytes_of(&n);
+                        if !same {
+                            eprintln!("{} {}: {w:e} ({:#x}) -> {n:?}, want {want:?}", k.isa(), T::NAME, w.to_bits());
+                        }
+                        !same
+                    })
+                    .count()
+            })
+            .sum();
+        assert_eq!(failures, 0, "{} {}: f32 -> element mismatches", k.isa(), T::NAME);
+        k.dispatch(RoundTrip {
+            halves: &halves,
+            widened: &mut widened,
+            wide: &[],
+            narrowed: &mut [],
+        });
+        for (h, w) in halves.iter().zip(&widened) {
+            let want = h.to_f32();
+            if want.is_nan() {
+                // Quieting is left to the arithmetic (and the store): only NaN-ness and sign count.
+                assert!(w.is_nan() && w.is_sign_negative() == want.is_sign_negative());
+            } else {
+                assert_eq!(want.to_bits(), w.to_bits(), "{} {}: widening {h:?}", k.isa(), T::NAME);
+            }
+        }
+    }
+
+    /// Every f32 bit pattern on the SIMD ISAs (every 257th on the one-lane scalar path, whose
+    /// code is the same generic body), and every 16-bit pattern, against the `half` crate.
+    #[test]
+    fn conversions_match_the_half_crate() {
+        for isa in Isa::available() {
+            let stride = if isa == Isa::Scalar { 257 } else { 1 };
+            let k = Kernels::new(isa).unwrap();
+            check::<bf16>(k, bf16::from_bits, stride);
+            check::<f16>(k, f16::from_bits, stride);
+        }
+    }
+
+    /// Counts the f32 patterns `start..end` whose portable f16 rounding (`f32_to_f16_bits`)
+    /// differs from the block store of the ISA (F16C or AVX-512 on x86).
+    struct PortableVsHardware {
+        start: u32,
+        end: u32,
+    }
+
+    impl WithSimd for PortableVsHardware {
+        type Output = u64;
+
+        #[inline(always)]
+        fn with_simd<S: Simd>(self, simd: S) -> u64 {
+            let n = block_len::<S>() as u32;
+            let lanes: Vec<u32> = (0..n).collect();
+            let [iota_a, iota_b]: [S::u32s; 2] = bytemuck::pod_read_unaligned(bytemuck::cast_slice(&lanes));
+            let mut hw = [f16::ZERO; MAX_BLOCK];
+            let mut portable = [0_u16; MAX_BLOCK];
+            let mut mismatches = 0;
+            for first in (self.start..self.end).step_by(n as usize) {
+                let first = simd.splat_u32s(first);
+                let a = simd.transmute_f32s_u32s(simd.add_u32s(iota_a, first));
+                let b = simd.transmute_f32s_u32s(simd.add_u32s(iota_b, first));
+                f16::store_block(simd, &mut hw[..n as usize], [a, b]);
+                shim::narrow_u16(
+                    simd,
+                    [f32_to_f16_bits(simd, a), f32_to_f16_bits(simd, b)],
+                    &mut portable[..n as usize],
+                );
+                mismatches += u64::from(bytemuck::cast_slice::<f16, u16>(&hw) != &portable[..]);
+            }
+            mismatches
+        }
+    }
+
+    /// The portable f16 widening of every pattern equals the ISA's block load.
+    struct PortableWidening;
+
+    impl WithSimd for PortableWidening {
+        type Output = ();
+
+        #[inline(always)]
+        fn with_simd<S: Simd>(self, simd: S) {
+            let all: Vec<u16> = (0..=u16::MAX).collect();
+            for block in all.chunks(block_len::<S>()) {
+                let [a, b] = shim::widen_u16(simd, block);
+                let portable = [f16_bits_to_f32(simd, a), f16_bits_to_f32(simd, b)];
+                let hw = f16::load_block(simd, bytemuck::cast_slice(block));
+                assert_eq!(bytemuck::bytes_of(&portable), bytemuck::bytes_of(&hw), "{block:x?}");
+            }
+        }
+    }
+
+    /// The portable f16 conversions (what `Scalar` and NEON run) give the hardware's bits for
+    /// every f32 input, on the ISAs that have the hardware.
+    #[test]
+    fn portable_f16_conversion_matches_the_hardware() {
+        for isa in Isa::available().into_iter().filter(|&i| i != Isa::Scalar) {
+            let k = Kernels::new(isa).unwrap();
+            k.dispatch(PortableWidening);
+            let chunk = 1u64 << 24;
+            let bad: u64 = (0..(1u64 << 32) / chunk)
+                .into_par_iter()
+                .map(|c| {
+                    let (start, end) = (c * chunk, (c + 1) * chunk - 1);
+                    k.dispatch(PortableVsHardware { start: start as u32, end: end as u32 })
+                })
+                .sum();
+            assert_eq!(bad, 0, "{isa}: blocks where portable and hardware f16 differ");
+        }
+    }
+
+    #[test]
+    fn from_f64_rounds_once() {
+        // 1 + 2^-8 + 2^-40 is above the bf16 tie 1 + 2^-8; rounding through f32 first loses that.
+        let v = 1.0 + 2f64.powi(-8) + 2f64.powi(-40);
+        assert_eq!(<bf16 as Element>::from_f64(v), bf16::from_f32(1.0 + 2f32.powi(-7)));
+        let v = 1.0 + 2f64.powi(-11) + 2f64.powi(-40);
+        assert_eq!(<f16 as Element>::from_f64(v), f16::from_f32(1.0 + 2f32.powi(-10)));
+        assert_eq!(<f16 as Element>::from_f64(1e6), f16::INFINITY);
+        assert!(<bf16 as Element>::from_f64(f64::NAN).is_nan());
+    }
 }

@@ -212,6 +212,7 @@ mod tests {
     impl WithSimd for Check {
         type Output = ();
 
+        #[inline(always)]
         fn with_simd<S: Simd>(self, simd: S) {
             let n = 2 * S::F32_LANES;
             let src: Vec<u16> = (0..n as u16).map(|i| 0xF00D ^ (i * 0x1357)).collect();
