@@ -6,7 +6,10 @@ use pulp::{Simd, WithSimd};
 
 use crate::element::Element;
 use crate::isa::{Isa, IsaUnavailable};
-use crate::ops::{MapInPlace, MapOutOfPlace, UnaryOp};
+use crate::ops::{
+    GateSlice, GatedOp, MapGated, MapGatedInterleaved, MapGatedRows, MapInPlace, MapOutOfPlace,
+    UnaryOp,
+};
 
 /// The environment variable that forces the ISA of the free functions for the whole process.
 pub const ISA_ENV_VAR: &str = "SIMD_ACTIVATIONS_ISA";
@@ -149,13 +152,7 @@ impl Kernels {
     /// `out[i] = op(x[i])`; panics naming `name` when the lengths differ.
     #[inline]
     pub(crate) fn map<T: Element, Op: UnaryOp>(self, name: &str, op: &Op, x: &[T], out: &mut [T]) {
-        assert_eq!(
-            x.len(),
-            out.len(),
-            "simd_activations::{name}: input has {} elements but output has {}",
-            x.len(),
-            out.len()
-        );
+        check_map(name, x.len(), out.len());
         self.dispatch(MapOutOfPlace { op, x, out });
     }
 
@@ -164,4 +161,96 @@ impl Kernels {
     pub(crate) fn map_inplace<T: Element, Op: UnaryOp>(self, op: &Op, x: &mut [T]) {
         self.dispatch(MapInPlace { op, x });
     }
+
+    /// `out[i] = op(gate[i], up[i])`; panics naming `name` unless all three lengths agree.
+    #[inline]
+    pub(crate) fn map_gated<T: Element, Op: GatedOp>(
+        self,
+        name: &str,
+        op: &Op,
+        gate: &[T],
+        up: &[T],
+        out: &mut [T],
+    ) {
+        check_gated(name, gate.len(), up.len(), out.len());
+        let gate = GateSlice::Separate { gate, out };
+        self.dispatch(MapGated { op, gate, up });
+    }
+
+    /// `gate[i] = op(gate[i], up[i])`; panics naming `name` unless the lengths agree.
+    #[inline]
+    pub(crate) fn map_gated_inplace<T: Element, Op: GatedOp>(
+        self,
+        name: &str,
+        op: &Op,
+        gate: &mut [T],
+        up: &[T],
+    ) {
+        check_gated(name, gate.len(), up.len(), gate.len());
+        let gate = GateSlice::InPlace(gate);
+        self.dispatch(MapGated { op, gate, up });
+    }
+
+    /// Rows `[gate(width) | up(width)]` to rows of `width`; panics naming `name` on a zero
+    /// width, an input that is not whole rows, or an output of the wrong length.
+    #[inline]
+    pub(crate) fn map_gated_rows<T: Element, Op: GatedOp>(
+        self,
+        name: &str,
+        op: &Op,
+        gate_up: &[T],
+        width: usize,
+        out: &mut [T],
+    ) {
+        check_rows(name, gate_up.len(), width, out.len());
+        self.dispatch(MapGatedRows { op, gate_up, width, out });
+    }
+
+    /// Interleaved pairs `[g0, u0, g1, u1, …]` to one result per pair; panics naming `name`
+    /// unless `gate_up.len() == 2 * out.len()`.
+    #[inline]
+    pub(crate) fn map_gated_interleaved<T: Element, Op: GatedOp>(
+        self,
+        name: &str,
+        op: &Op,
+        gate_up: &[T],
+        out: &mut [T],
+    ) {
+        check_interleaved(name, gate_up.len(), out.len());
+        self.dispatch(MapGatedInterleaved { op, gate_up, out });
+    }
+}
+
+/// Panics naming `name` unless input and output lengths agree.
+pub(crate) fn check_map(name: &str, x: usize, out: usize) {
+    assert_eq!(
+        x, out,
+        "simd_activations::{name}: input has {x} elements but output has {out}"
+    );
+}
+
+/// Panics naming `name` unless the gate, up and output lengths agree.
+pub(crate) fn check_gated(name: &str, gate: usize, up: usize, out: usize) {
+    assert!(
+        gate == up && up == out,
+        "simd_activations::{name}: gate has {gate} elements, up {up} and output {out}; all three must be equal"
+    );
+}
+
+/// Panics naming `name` unless `gate_up` is whole rows of `2 * width` and `out` has as many rows
+/// of `width`.
+pub(crate) fn check_rows(name: &str, gate_up: usize, width: usize, out: usize) {
+    assert!(
+        width > 0 && gate_up.is_multiple_of(2 * width) && out * 2 == gate_up,
+        "simd_activations::{name}: gate_up has {gate_up} elements and output {out} with width {width}; \
+         need width > 0, gate_up a multiple of 2 * width and output half of gate_up"
+    );
+}
+
+/// Panics naming `name` unless `gate_up` holds exactly one pair per output element.
+pub(crate) fn check_interleaved(name: &str, gate_up: usize, out: usize) {
+    assert!(
+        gate_up == 2 * out,
+        "simd_activations::{name}: gate_up has {gate_up} elements but output has {out}; need gate_up = 2 * output"
+    );
 }

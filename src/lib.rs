@@ -26,6 +26,8 @@ mod kernels;
 mod math;
 mod ops;
 mod shim;
+#[cfg(feature = "rayon")]
+pub mod par;
 pub mod reference;
 pub mod ulp;
 

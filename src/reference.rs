@@ -70,3 +70,42 @@ pub fn gelu_tanh(x: f64) -> f64 {
 pub fn relu(x: f64) -> f64 {
     if x < 0.0 { 0.0 } else { x }
 }
+
+/// GLU: `sigmoid(gate) · up`.
+pub fn glu(gate: f64, up: f64) -> f64 {
+    sigmoid(gate) * up
+}
+
+/// SwiGLU: `silu(gate) · up`.
+pub fn swiglu(gate: f64, up: f64) -> f64 {
+    silu(gate) * up
+}
+
+/// GeGLU: `gelu(gate) · up` (erf form).
+pub fn geglu(gate: f64, up: f64) -> f64 {
+    gelu(gate) * up
+}
+
+/// GeGLU with the tanh form of GELU: `gelu_tanh(gate) · up`.
+pub fn geglu_tanh(gate: f64, up: f64) -> f64 {
+    gelu_tanh(gate) * up
+}
+
+/// ReGLU: `relu(gate) · up`.
+pub fn reglu(gate: f64, up: f64) -> f64 {
+    relu(gate) * up
+}
+
+/// GPT-OSS's clamped SwiGLU: `g = min(gate, limit)`, `u = clamp(up, -limit, limit)`,
+/// `g · sigmoid(alpha · g) · (u + 1)` (NaN propagates through the clamps).
+pub fn swiglu_oai(gate: f64, up: f64, alpha: f64, limit: f64) -> f64 {
+    let g = if gate > limit { limit } else { gate };
+    let u = if up > limit {
+        limit
+    } else if up < -limit {
+        -limit
+    } else {
+        up
+    };
+    swish(g, alpha) * (u + 1.0)
+}

@@ -1,13 +1,16 @@
 //! Activation bodies, each written once over `pulp::Simd`, and the loops that apply them.
 
+mod gated;
 mod unary;
 
+pub(crate) use gated::*;
 pub(crate) use unary::*;
 
 use pulp::{Simd, WithSimd};
 
 use crate::element::{Element, block_len, load_tail, store_tail};
 use crate::math::bits::abs;
+use crate::shim::deinterleave;
 
 /// An elementwise op on f32 lanes. Every ISA (and every slice tail) runs these same bodies.
 pub(crate) trait UnaryOp: Copy + Send + Sync {
@@ -113,6 +116,149 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapInPlace<'_, T, Op> {
         if !tail.is_empty() {
             let y = eval_block(simd, op, load_tail(simd, tail));
             store_tail(simd, tail, y);
+        }
+    }
+}
+
+/// A gated op on a block: `fast` when every gate is within its bound, else `full`.
+#[inline(always)]
+fn eval_gated<S: Simd, Op: GatedOp>(
+    simd: S,
+    op: Op,
+    gate: [S::f32s; 2],
+    up: [S::f32s; 2],
+) -> [S::f32s; 2] {
+    match op.fast_limit() {
+        Some(limit) if all_within(simd, &gate, limit) => [
+            op.fast(simd, gate[0], up[0]),
+            op.fast(simd, gate[1], up[1]),
+        ],
+        _ => [
+            op.full(simd, gate[0], up[0]),
+            op.full(simd, gate[1], up[1]),
+        ],
+    }
+}
+
+/// `out[i] = op(gate[i], up[i])` over equally long slices; `out: None` writes into `gate`.
+/// Called once per row by the row layout.
+#[inline(always)]
+fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
+    simd: S,
+    op: Op,
+    gate: &mut GateSlice<'_, T>,
+    up: &[T],
+) {
+    let n = block_len::<S>();
+    let len = up.len();
+    let whole = len - len % n;
+    let mut i = 0;
+    while i < whole {
+        let g = T::load_block(simd, &gate.src()[i..i + n]);
+        let u = T::load_block(simd, &up[i..i + n]);
+        T::store_block(simd, &mut gate.dst()[i..i + n], eval_gated(simd, op, g, u));
+        i += n;
+    }
+    if whole < len {
+        let g = load_tail(simd, &gate.src()[whole..len]);
+        let u = load_tail(simd, &up[whole..]);
+        store_tail(simd, &mut gate.dst()[whole..len], eval_gated(simd, op, g, u));
+    }
+}
+
+/// Where a gated loop reads its gates and writes its results.
+pub(crate) enum GateSlice<'a, T> {
+    /// Read `gate`, write `out`.
+    Separate { gate: &'a [T], out: &'a mut [T] },
+    /// Read and overwrite the gates.
+    InPlace(&'a mut [T]),
+}
+
+impl<T> GateSlice<'_, T> {
+    #[inline(always)]
+    fn src(&self) -> &[T] {
+        match self {
+            GateSlice::Separate { gate, .. } => gate,
+            GateSlice::InPlace(g) => g,
+        }
+    }
+
+    #[inline(always)]
+    fn dst(&mut self) -> &mut [T] {
+        match self {
+            GateSlice::Separate { out, .. } => out,
+            GateSlice::InPlace(g) => g,
+        }
+    }
+}
+
+/// A gated op over separate gate and up slices (lengths checked by the caller).
+pub(crate) struct MapGated<'a, T, Op> {
+    pub op: &'a Op,
+    pub gate: GateSlice<'a, T>,
+    pub up: &'a [T],
+}
+
+impl<T: Element, Op: GatedOp> WithSimd for MapGated<'_, T, Op> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        let mut gate = self.gate;
+        gated_slices(simd, *self.op, &mut gate, self.up);
+    }
+}
+
+/// A gated op over rows `[gate(width) | up(width)]`, writing rows of `width` (sizes checked by
+/// the caller; `width > 0`).
+pub(crate) struct MapGatedRows<'a, T, Op> {
+    pub op: &'a Op,
+    pub gate_up: &'a [T],
+    pub width: usize,
+    pub out: &'a mut [T],
+}
+
+impl<T: Element, Op: GatedOp> WithSimd for MapGatedRows<'_, T, Op> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        let w = self.width;
+        for (row, out) in self.gate_up.chunks_exact(2 * w).zip(self.out.chunks_exact_mut(w)) {
+            let (gate, up) = row.split_at(w);
+            gated_slices(simd, *self.op, &mut GateSlice::Separate { gate, out }, up);
+        }
+    }
+}
+
+/// A gated op over interleaved pairs `[g0, u0, g1, u1, …]`, writing one result per pair (sizes
+/// checked by the caller).
+pub(crate) struct MapGatedInterleaved<'a, T, Op> {
+    pub op: &'a Op,
+    pub gate_up: &'a [T],
+    pub out: &'a mut [T],
+}
+
+impl<T: Element, Op: GatedOp> WithSimd for MapGatedInterleaved<'_, T, Op> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        let op = *self.op;
+        let n = block_len::<S>();
+        let mut src = self.gate_up.chunks_exact(2 * n);
+        let mut dst = self.out.chunks_exact_mut(n);
+        for (pairs, out) in (&mut src).zip(&mut dst) {
+            let [g0, u0] = deinterleave(simd, T::load_block(simd, &pairs[..n]));
+            let [g1, u1] = deinterleave(simd, T::load_block(simd, &pairs[n..]));
+            T::store_block(simd, out, eval_gated(simd, op, [g0, g1], [u0, u1]));
+        }
+        let (pairs, out) = (src.remainder(), dst.into_remainder());
+        if !out.is_empty() {
+            let (first, second) = pairs.split_at(pairs.len().min(n));
+            let [g0, u0] = deinterleave(simd, load_tail(simd, first));
+            let [g1, u1] = deinterleave(simd, load_tail(simd, second));
+            store_tail(simd, out, eval_gated(simd, op, [g0, g1], [u0, u1]));
         }
     }
 }

@@ -1,0 +1,234 @@
+//! Every op of the crate split over the current rayon pool (`rayon` feature, on by default).
+//!
+//! `par::silu_inplace(x)` and `Kernels::par()` mirror the serial API one for one. A slice
+//! shorter than [`Par::min_len`] elements (default [`DEFAULT_MIN_LEN`]) runs serially on the
+//! calling thread; a longer one is cut into chunks of a multiple of 64 elements that start on
+//! 64-byte boundaries (after a short head that brings the slice to one), about four per
+//! thread, run with `rayon` in whatever pool is current, so an engine that calls from inside
+//! its own `ThreadPool::install` keeps its threads. Every element is computed by the same
+//! body as in the serial call, so the result is bitwise identical for any split.
+//!
+//! # Example
+//! ```
+//! use simd_activations::{Kernels, par};
+//! let mut x = vec![0.5_f32; 1 << 20];
+//! par::silu_inplace(&mut x);
+//! let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+//! let mut y = vec![0.5_f32; 1 << 20];
+//! pool.install(|| Kernels::detect().par().with_min_len(4096).silu_inplace(&mut y));
+//! assert_eq!(x, y);
+//! ```
+
+use rayon::prelude::*;
+
+use crate::element::Element;
+use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_rows};
+
+/// Below this many elements (of output) the `par` functions run serially. Measured on a
+/// 2-core Zen 3 with `benches/gated.rs` (`par_threshold` group): splitting a cheap op (relu)
+/// over two threads only pays from about 64 Ki elements, an expensive one (geglu) from about
+/// 16 Ki; 32 Ki keeps every op within a few percent of the better of the two.
+pub const DEFAULT_MIN_LEN: usize = 1 << 15;
+
+/// Chunks are a multiple of this many elements (64 bytes or more for every element type, and
+/// a whole number of SIMD blocks on every ISA).
+const GRAIN: usize = 64;
+
+/// The parallel form of a [`Kernels`]: the same ops, split over the current rayon pool.
+///
+/// # Example
+/// ```
+/// let par = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+/// let gate = vec![1.0_f32; 10_000];
+/// let up = vec![2.0_f32; 10_000];
+/// let mut out = vec![0.0_f32; 10_000];
+/// par.swiglu(&gate, &up, &mut out);
+/// assert!((out[0] - 2.0 * 0.731_058_6).abs() < 1e-6);
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Par {
+    kernels: Kernels,
+    min_len: usize,
+}
+
+impl Kernels {
+    /// These kernels split over the current rayon pool, with [`DEFAULT_MIN_LEN`].
+    pub fn par(self) -> Par {
+        Par {
+            kernels: self,
+            min_len: DEFAULT_MIN_LEN,
+        }
+    }
+}
+
+impl Par {
+    /// What the free functions of [`crate::par`] use: [`Kernels::global`] and
+    /// [`DEFAULT_MIN_LEN`].
+    pub fn global() -> Par {
+        Kernels::global().par()
+    }
+
+    /// The same, running serially below `min_len` elements of output (0: always split).
+    pub fn with_min_len(self, min_len: usize) -> Par {
+        Par { min_len, ..self }
+    }
+
+    /// The threshold below which calls run serially.
+    pub fn min_len(self) -> usize {
+        self.min_len
+    }
+
+    /// The serial kernels each chunk runs on.
+    pub fn kernels(self) -> Kernels {
+        self.kernels
+    }
+
+    /// Chunk length for `len` elements of output, or `None` to run serially.
+    fn chunk_len(self, len: usize) -> Option<usize> {
+        if len < self.min_len.max(2 * GRAIN) {
+            return None;
+        }
+        let per_task = len.div_ceil(4 * rayon::current_num_threads());
+        Some(per_task.max(self.min_len / 2).max(1).next_multiple_of(GRAIN))
+    }
+
+    /// Elements before the first 64-byte boundary of `ptr`.
+    fn head<T>(ptr: *const T, len: usize) -> usize {
+        ptr.align_offset(64).min(len)
+    }
+
+    pub(crate) fn inplace<T: Element>(self, x: &mut [T], f: impl Fn(Kernels, &mut [T]) + Sync) {
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(x.len()) else {
+            return f(k, x);
+        };
+        let (head, rest) = x.split_at_mut(Self::head(x.as_ptr(), x.len()));
+        rayon::join(
+            || f(k, head),
+            || rest.par_chunks_mut(c).for_each(|x| f(k, x)),
+        );
+    }
+
+    pub(crate) fn map<T: Element>(
+        self,
+        name: &str,
+        x: &[T],
+        out: &mut [T],
+        f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
+    ) {
+        check_map(name, x.len(), out.len());
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(out.len()) else {
+            return f(k, x, out);
+        };
+        let h = Self::head(out.as_ptr(), out.len());
+        let (x_head, x_rest) = x.split_at(h);
+        let (out_head, out_rest) = out.split_at_mut(h);
+        rayon::join(
+            || f(k, x_head, out_head),
+            || {
+                x_rest
+                    .par_chunks(c)
+                    .zip(out_rest.par_chunks_mut(c))
+                    .for_each(|(x, out)| f(k, x, out))
+            },
+        );
+    }
+
+    pub(crate) fn gated<T: Element>(
+        self,
+        name: &str,
+        (gate, up, out): (&[T], &[T], &mut [T]),
+        f: impl Fn(Kernels, &[T], &[T], &mut [T]) + Sync,
+    ) {
+        check_gated(name, gate.len(), up.len(), out.len());
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(out.len()) else {
+            return f(k, gate, up, out);
+        };
+        let h = Self::head(out.as_ptr(), out.len());
+        let (gate_head, gate_rest) = gate.split_at(h);
+        let (up_head, up_rest) = up.split_at(h);
+        let (out_head, out_rest) = out.split_at_mut(h);
+        rayon::join(
+            || f(k, gate_head, up_head, out_head),
+            || {
+                (gate_rest.par_chunks(c), up_rest.par_chunks(c), out_rest.par_chunks_mut(c))
+                    .into_par_iter()
+                    .for_each(|(g, u, o)| f(k, g, u, o))
+            },
+        );
+    }
+
+    pub(crate) fn gated_inplace<T: Element>(
+        self,
+        name: &str,
+        gate: &mut [T],
+        up: &[T],
+        f: impl Fn(Kernels, &mut [T], &[T]) + Sync,
+    ) {
+        check_gated(name, gate.len(), up.len(), gate.len());
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(gate.len()) else {
+            return f(k, gate, up);
+        };
+        let h = Self::head(gate.as_ptr(), gate.len());
+        let (gate_head, gate_rest) = gate.split_at_mut(h);
+        let (up_head, up_rest) = up.split_at(h);
+        rayon::join(
+            || f(k, gate_head, up_head),
+            || {
+                gate_rest
+                    .par_chunks_mut(c)
+                    .zip(up_rest.par_chunks(c))
+                    .for_each(|(g, u)| f(k, g, u))
+            },
+        );
+    }
+
+    pub(crate) fn rows<T: Element>(
+        self,
+        name: &str,
+        (gate_up, width, out): (&[T], usize, &mut [T]),
+        f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
+    ) {
+        check_rows(name, gate_up.len(), width, out.len());
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(out.len()) else {
+            return f(k, gate_up, out);
+        };
+        let rows = c.div_ceil(width);
+        gate_up
+            .par_chunks(2 * width * rows)
+            .zip(out.par_chunks_mut(width * rows))
+            .for_each(|(gu, o)| f(k, gu, o));
+    }
+
+    pub(crate) fn interleaved<T: Element>(
+        self,
+        name: &str,
+        gate_up: &[T],
+        out: &mut [T],
+        f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
+    ) {
+        check_interleaved(name, gate_up.len(), out.len());
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(out.len()) else {
+            return f(k, gate_up, out);
+        };
+        let h = Self::head(out.as_ptr(), out.len());
+        let (gu_head, gu_rest) = gate_up.split_at(2 * h);
+        let (out_head, out_rest) = out.split_at_mut(h);
+        rayon::join(
+            || f(k, gu_head, out_head),
+            || {
+                gu_rest
+                    .par_chunks(2 * c)
+                    .zip(out_rest.par_chunks_mut(c))
+                    .for_each(|(gu, o)| f(k, gu, o))
+            },
+        );
+    }
+}
+
+include!(concat!(env!("OUT_DIR"), "/par_api.rs"));
