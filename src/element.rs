@@ -57,6 +57,15 @@ pub trait Element: sealed::Sealed + Copy + Send + Sync + PartialEq + std::fmt::D
     /// The type's name as the report and error messages print it (`"f32"`, `"bf16"`, `"f16"`).
     const NAME: &'static str;
 
+    /// Stored fraction bits (f32: 23, bf16: 7, f16: 10): one ULP of `2^e` is `2^(e - MANTISSA_BITS)`.
+    const MANTISSA_BITS: i32;
+
+    /// Exponent of the smallest positive normal number (f32 and bf16: -126, f16: -14).
+    const MIN_NORMAL_EXP: i32;
+
+    /// Exponent of the largest finite number (f32 and bf16: 127, f16: 15).
+    const MAX_EXP: i32;
+
     /// The value as an f32 (exact).
     fn to_f32(self) -> f32;
 
@@ -98,6 +107,9 @@ impl sealed::Sealed for f32 {
 
 impl Element for f32 {
     const NAME: &'static str = "f32";
+    const MANTISSA_BITS: i32 = 23;
+    const MIN_NORMAL_EXP: i32 = -126;
+    const MAX_EXP: i32 = 127;
 
     fn to_f32(self) -> f32 {
         self
@@ -155,6 +167,9 @@ fn f32_to_bf16_bits<S: Simd>(simd: S, v: S::f32s) -> S::u32s {
 
 impl Element for bf16 {
     const NAME: &'static str = "bf16";
+    const MANTISSA_BITS: i32 = 7;
+    const MIN_NORMAL_EXP: i32 = -126;
+    const MAX_EXP: i32 = 127;
 
     fn to_f32(self) -> f32 {
         bf16::to_f32(self)
@@ -273,6 +288,9 @@ fn f32_to_f16_bits<S: Simd>(simd: S, v: S::f32s) -> S::u32s {
 
 impl Element for f16 {
     const NAME: &'static str = "f16";
+    const MANTISSA_BITS: i32 = 10;
+    const MIN_NORMAL_EXP: i32 = -14;
+    const MAX_EXP: i32 = 15;
 
     fn to_f32(self) -> f32 {
         f16::to_f32(self)
