@@ -358,8 +358,16 @@ impl OpEntry {
     /// Parameter declarations (`, beta: f32`), call arguments (`, beta`) and default-valued
     /// arguments (`, 1.0`).
     fn param_lists(&self) -> (String, String, String) {
-        let sig = self.params.iter().map(|p| format!(", {}: f32", p.name)).collect();
-        let call = self.params.iter().map(|p| format!(", {}", p.name)).collect();
+        let sig = self
+            .params
+            .iter()
+            .map(|p| format!(", {}: f32", p.name))
+            .collect();
+        let call = self
+            .params
+            .iter()
+            .map(|p| format!(", {}", p.name))
+            .collect();
         let defaults = self
             .params
             .iter()
@@ -443,14 +451,23 @@ impl OpEntry {
         let param_docs: String = self
             .params
             .iter()
-            .map(|p| format!("///\n/// `{}`: {} (catalogue default {}).\n", p.name, p.doc, p.default))
+            .map(|p| {
+                format!(
+                    "///\n/// `{}`: {} (catalogue default {}).\n",
+                    p.name, p.doc, p.default
+                )
+            })
             .collect();
         let head = format!(
             "/// `{name}(gate, up) = {}`.\n///\n/// Algorithm: {}.\n///\n/// Accuracy: at most {} ULP of f32 from the exact value \
              for every finite gate and up (one rounding to bf16/f16 for those types).\n{param_docs}",
             self.formula, self.algorithm, self.ulp_f32
         );
-        let ref_args: String = self.params.iter().map(|p| format!(", {:?}", p.default)).collect();
+        let ref_args: String = self
+            .params
+            .iter()
+            .map(|p| format!(", {:?}", p.default))
+            .collect();
         let check = |v: &str| {
             format!(
                 "/// let exact = simd_activations::reference::{}(2.5, -1.5{ref_args});\n\
@@ -540,14 +557,38 @@ impl OpEntry {
         let name = &self.name;
         let (sig, call, _) = self.param_lists();
         let layouts = [
-            ("", format!("gate: &[T], up: &[T]{sig}, out: &mut [T]"), format!("gate, up{call}, out"),
-             format!("self.gated(\"{name}\", (gate, up, out), |k, g, u, o| k.{name}(g, u{call}, o))")),
-            ("_inplace", format!("gate: &mut [T], up: &[T]{sig}"), format!("gate, up{call}"),
-             format!("self.gated_inplace(\"{name}_inplace\", gate, up, |k, g, u| k.{name}_inplace(g, u{call}))")),
-            ("_rows", format!("gate_up: &[T], width: usize{sig}, out: &mut [T]"), format!("gate_up, width{call}, out"),
-             format!("self.rows(\"{name}_rows\", (gate_up, width, out), |k, gu, o| k.{name}_rows(gu, width{call}, o))")),
-            ("_interleaved", format!("gate_up: &[T]{sig}, out: &mut [T]"), format!("gate_up{call}, out"),
-             format!("self.interleaved(\"{name}_interleaved\", gate_up, out, |k, gu, o| k.{name}_interleaved(gu{call}, o))")),
+            (
+                "",
+                format!("gate: &[T], up: &[T]{sig}, out: &mut [T]"),
+                format!("gate, up{call}, out"),
+                format!(
+                    "self.gated(\"{name}\", (gate, up, out), |k, g, u, o| k.{name}(g, u{call}, o))"
+                ),
+            ),
+            (
+                "_inplace",
+                format!("gate: &mut [T], up: &[T]{sig}"),
+                format!("gate, up{call}"),
+                format!(
+                    "self.gated_inplace(\"{name}_inplace\", gate, up, |k, g, u| k.{name}_inplace(g, u{call}))"
+                ),
+            ),
+            (
+                "_rows",
+                format!("gate_up: &[T], width: usize{sig}, out: &mut [T]"),
+                format!("gate_up, width{call}, out"),
+                format!(
+                    "self.rows(\"{name}_rows\", (gate_up, width, out), |k, gu, o| k.{name}_rows(gu, width{call}, o))"
+                ),
+            ),
+            (
+                "_interleaved",
+                format!("gate_up: &[T]{sig}, out: &mut [T]"),
+                format!("gate_up{call}, out"),
+                format!(
+                    "self.interleaved(\"{name}_interleaved\", gate_up, out, |k, gu, o| k.{name}_interleaved(gu{call}, o))"
+                ),
+            ),
         ];
         for (suffix, params, call_args, _) in &layouts {
             write!(

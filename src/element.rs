@@ -34,7 +34,6 @@ mod sealed {
     }
 }
 
-
 /// A tensor element type the kernels accept (sealed: implemented by the crate only): `f32`,
 /// [`bf16`] and [`f16`].
 ///
@@ -53,7 +52,9 @@ mod sealed {
 /// activate(&mut x);
 /// assert_eq!(x[0], <bf16 as Element>::from_f64(1.0 / (1.0 + (-1.0_f64).exp())));
 /// ```
-pub trait Element: sealed::Sealed + Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static {
+pub trait Element:
+    sealed::Sealed + Copy + Send + Sync + PartialEq + std::fmt::Debug + 'static
+{
     /// The type's name as the report and error messages print it (`"f32"`, `"bf16"`, `"f16"`).
     const NAME: &'static str;
 
@@ -257,17 +258,13 @@ fn f32_to_f16_bits<S: Simd>(simd: S, v: S::f32s) -> S::u32s {
     );
     // (15 - 127) << 23 wraps to 0xC800_0000: the exponent rebias.
     let normal = simd.wrapping_dyn_shr_u32s(
-        simd.add_u32s(
-            simd.add_u32s(magnitude, simd.splat_u32s(0xC800_0FFF)),
-            odd,
-        ),
+        simd.add_u32s(simd.add_u32s(magnitude, simd.splat_u32s(0xC800_0FFF)), odd),
         shift,
     );
     let subnormal = simd.sub_u32s(
-        simd.transmute_u32s_f32s(simd.add_f32s(
-            simd.transmute_f32s_u32s(magnitude),
-            simd.splat_f32s(0.5),
-        )),
+        simd.transmute_u32s_f32s(
+            simd.add_f32s(simd.transmute_f32s_u32s(magnitude), simd.splat_f32s(0.5)),
+        ),
         simd.splat_u32s(0x3F00_0000),
     );
     let nan = simd.or_u32s(
@@ -383,14 +380,25 @@ mod tests {
                         let want = T::from_f32(w);
                         let same = bytemuck::bytes_of(&want) == bytemuck::bytes_of(&n);
                         if !same {
-                            eprintln!("{} {}: {w:e} ({:#x}) -> {n:?}, want {want:?}", k.isa(), T::NAME, w.to_bits());
+                            eprintln!(
+                                "{} {}: {w:e} ({:#x}) -> {n:?}, want {want:?}",
+                                k.isa(),
+                                T::NAME,
+                                w.to_bits()
+                            );
                         }
                         !same
                     })
                     .count()
             })
             .sum();
-        assert_eq!(failures, 0, "{} {}: f32 -> element mismatches", k.isa(), T::NAME);
+        assert_eq!(
+            failures,
+            0,
+            "{} {}: f32 -> element mismatches",
+            k.isa(),
+            T::NAME
+        );
         k.dispatch(RoundTrip {
             halves: &halves,
             widened: &mut widened,
@@ -403,7 +411,13 @@ mod tests {
                 // Quieting is left to the arithmetic (and the store): only NaN-ness and sign count.
                 assert!(w.is_nan() && w.is_sign_negative() == want.is_sign_negative());
             } else {
-                assert_eq!(want.to_bits(), w.to_bits(), "{} {}: widening {h:?}", k.isa(), T::NAME);
+                assert_eq!(
+                    want.to_bits(),
+                    w.to_bits(),
+                    "{} {}: widening {h:?}",
+                    k.isa(),
+                    T::NAME
+                );
             }
         }
     }
@@ -434,7 +448,8 @@ mod tests {
         fn with_simd<S: Simd>(self, simd: S) -> u64 {
             let n = block_len::<S>() as u32;
             let lanes: Vec<u32> = (0..n).collect();
-            let [iota_a, iota_b]: [S::u32s; 2] = bytemuck::pod_read_unaligned(bytemuck::cast_slice(&lanes));
+            let [iota_a, iota_b]: [S::u32s; 2] =
+                bytemuck::pod_read_unaligned(bytemuck::cast_slice(&lanes));
             let mut hw = [f16::ZERO; MAX_BLOCK];
             let mut portable = [0_u16; MAX_BLOCK];
             let mut mismatches = 0;
@@ -467,7 +482,11 @@ mod tests {
                 let [a, b] = shim::widen_u16(simd, block);
                 let portable = [f16_bits_to_f32(simd, a), f16_bits_to_f32(simd, b)];
                 let hw = f16::load_block(simd, bytemuck::cast_slice(block));
-                assert_eq!(bytemuck::bytes_of(&portable), bytemuck::bytes_of(&hw), "{block:x?}");
+                assert_eq!(
+                    bytemuck::bytes_of(&portable),
+                    bytemuck::bytes_of(&hw),
+                    "{block:x?}"
+                );
             }
         }
     }
@@ -484,10 +503,16 @@ mod tests {
                 .into_par_iter()
                 .map(|c| {
                     let (start, end) = (c * chunk, (c + 1) * chunk - 1);
-                    k.dispatch(PortableVsHardware { start: start as u32, end: end as u32 })
+                    k.dispatch(PortableVsHardware {
+                        start: start as u32,
+                        end: end as u32,
+                    })
                 })
                 .sum();
-            assert_eq!(bad, 0, "{isa}: blocks where portable and hardware f16 differ");
+            assert_eq!(
+                bad, 0,
+                "{isa}: blocks where portable and hardware f16 differ"
+            );
         }
     }
 
@@ -495,9 +520,15 @@ mod tests {
     fn from_f64_rounds_once() {
         // 1 + 2^-8 + 2^-40 is above the bf16 tie 1 + 2^-8; rounding through f32 first loses that.
         let v = 1.0 + 2f64.powi(-8) + 2f64.powi(-40);
-        assert_eq!(<bf16 as Element>::from_f64(v), bf16::from_f32(1.0 + 2f32.powi(-7)));
+        assert_eq!(
+            <bf16 as Element>::from_f64(v),
+            bf16::from_f32(1.0 + 2f32.powi(-7))
+        );
         let v = 1.0 + 2f64.powi(-11) + 2f64.powi(-40);
-        assert_eq!(<f16 as Element>::from_f64(v), f16::from_f32(1.0 + 2f32.powi(-10)));
+        assert_eq!(
+            <f16 as Element>::from_f64(v),
+            f16::from_f32(1.0 + 2f32.powi(-10))
+        );
         assert_eq!(<f16 as Element>::from_f64(1e6), f16::INFINITY);
         assert!(<bf16 as Element>::from_f64(f64::NAN).is_nan());
     }

@@ -50,7 +50,9 @@ impl Isa {
         match self {
             Isa::Scalar => true,
             #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => pulp::x86::V3::try_new().is_some() && std::arch::is_x86_feature_detected!("f16c"),
+            Isa::Avx2 => {
+                pulp::x86::V3::try_new().is_some() && std::arch::is_x86_feature_detected!("f16c")
+            }
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => pulp::x86::V4::try_new().is_some(),
             #[cfg(target_arch = "aarch64")]

@@ -29,7 +29,9 @@ enum Level {
 /// use the hardware f16 conversions; pulp's own `V3::vectorize` does not enable F16C.
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
-#[target_feature(enable = "sse,sse2,fxsr,sse3,ssse3,sse4.1,sse4.2,popcnt,avx,avx2,bmi1,bmi2,fma,lzcnt,f16c")]
+#[target_feature(
+    enable = "sse,sse2,fxsr,sse3,ssse3,sse4.1,sse4.2,popcnt,avx,avx2,bmi1,bmi2,fma,lzcnt,f16c"
+)]
 fn with_avx2<Op: WithSimd>(simd: pulp::x86::V3, op: Op) -> Op::Output {
     op.with_simd(simd)
 }
@@ -203,7 +205,12 @@ impl Kernels {
         out: &mut [T],
     ) {
         check_rows(name, gate_up.len(), width, out.len());
-        self.dispatch(MapGatedRows { op, gate_up, width, out });
+        self.dispatch(MapGatedRows {
+            op,
+            gate_up,
+            width,
+            out,
+        });
     }
 
     /// Interleaved pairs `[g0, u0, g1, u1, …]` to one result per pair; panics naming `name`

@@ -25,10 +25,10 @@ mod isa;
 mod kernels;
 mod math;
 mod ops;
-mod shim;
 #[cfg(feature = "rayon")]
 pub mod par;
 pub mod reference;
+mod shim;
 pub mod ulp;
 
 pub use element::{Element, bf16, f16};

@@ -89,7 +89,12 @@ impl Par {
             return None;
         }
         let per_task = len.div_ceil(4 * rayon::current_num_threads());
-        Some(per_task.max(self.min_len / 2).max(1).next_multiple_of(GRAIN))
+        Some(
+            per_task
+                .max(self.min_len / 2)
+                .max(1)
+                .next_multiple_of(GRAIN),
+        )
     }
 
     /// Elements before the first 64-byte boundary of `ptr`.
@@ -153,7 +158,11 @@ impl Par {
         rayon::join(
             || f(k, gate_head, up_head, out_head),
             || {
-                (gate_rest.par_chunks(c), up_rest.par_chunks(c), out_rest.par_chunks_mut(c))
+                (
+                    gate_rest.par_chunks(c),
+                    up_rest.par_chunks(c),
+                    out_rest.par_chunks_mut(c),
+                )
                     .into_par_iter()
                     .for_each(|(g, u, o)| f(k, g, u, o))
             },

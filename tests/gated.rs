@@ -21,7 +21,8 @@ const F32_TINY: f64 = 1.401_298_464_324_817e-45;
 fn within<T: Element>(op: &GatedSpec, gate: f32, up: f32, got: T, budget: f64) -> (bool, f64) {
     let exact = (op.reference)(f64::from(gate), f64::from(up));
     let err = ulp_distance_in(got, exact);
-    let activation_normal = (op.reference)(f64::from(gate), 1.0).abs() >= f64::from(f32::MIN_POSITIVE);
+    let activation_normal =
+        (op.reference)(f64::from(gate), 1.0).abs() >= f64::from(f32::MIN_POSITIVE);
     if err <= budget || activation_normal {
         return (err <= budget, err);
     }
@@ -46,7 +47,9 @@ impl Lcg {
 
 /// Ups of every scale the grids pair with each gate (none so large that products overflow).
 fn ups() -> Vec<f32> {
-    let mut v = vec![0.0, -0.0, 1.0, -1.0, 0.5, 3.75, -7.0, 1e-3, -2.5e-20, 1e20, 1e-38, 6e-42];
+    let mut v = vec![
+        0.0, -0.0, 1.0, -1.0, 0.5, 3.75, -7.0, 1e-3, -2.5e-20, 1e20, 1e-38, 6e-42,
+    ];
     v.extend((1..=12).map(|i| (i as f32 * 0.6180339).fract() * 16.0 - 8.0));
     v
 }
@@ -72,8 +75,16 @@ fn check_f32(k: Kernels, op: &GatedSpec) {
         (op.eval_f32)(k, &gate_set, &up, &mut out);
         for (&g, &y) in gate_set.iter().zip(&out) {
             let (ok, err) = within(op, g, u, y, op.ulp_f32);
-            assert!(ok, "{} {}: gate {g:e} up {u:e} -> {y:e} ({err} ULP)", op.name, k.isa());
-            if err > worst.0 && err.is_finite() && (op.reference)(f64::from(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE) {
+            assert!(
+                ok,
+                "{} {}: gate {g:e} up {u:e} -> {y:e} ({err} ULP)",
+                op.name,
+                k.isa()
+            );
+            if err > worst.0
+                && err.is_finite()
+                && (op.reference)(f64::from(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE)
+            {
                 worst = (err, g, u);
             }
         }
@@ -88,8 +99,16 @@ fn check_f32(k: Kernels, op: &GatedSpec) {
     (op.eval_f32)(k, &gate, &up, &mut out);
     for ((&g, &u), &y) in gate.iter().zip(&up).zip(&out) {
         let (ok, err) = within(op, g, u, y, op.ulp_f32);
-        assert!(ok, "{} {}: gate {g:e} up {u:e} -> {y:e} ({err} ULP)", op.name, k.isa());
-        if err > worst.0 && err.is_finite() && (op.reference)(f64::from(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE) {
+        assert!(
+            ok,
+            "{} {}: gate {g:e} up {u:e} -> {y:e} ({err} ULP)",
+            op.name,
+            k.isa()
+        );
+        if err > worst.0
+            && err.is_finite()
+            && (op.reference)(f64::from(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE)
+        {
             worst = (err, g, u);
         }
     }
@@ -133,7 +152,11 @@ fn check_half<T: Element>(
     let mut all = Vec::new();
     let (mut total, mut correct, mut worst) = (0usize, 0usize, 0.0_f64);
     let (mut tiny_total, mut tiny_correct) = (0usize, 0usize);
-    for u in ups().into_iter().map(T::from_f32).filter(|u| u.to_f32().is_finite()) {
+    for u in ups()
+        .into_iter()
+        .map(T::from_f32)
+        .filter(|u| u.to_f32().is_finite())
+    {
         let up = vec![u; gate.len()];
         let mut out = gate.clone();
         eval(k, &gate, &up, &mut out);
@@ -181,7 +204,12 @@ fn check_half<T: Element>(
             format!("{:.4}%", 100.0 * tiny_correct as f64 / tiny_total as f64)
         },
     ));
-    assert!(share >= 0.999, "{} {}: {share} correctly rounded", op.name, T::NAME);
+    assert!(
+        share >= 0.999,
+        "{} {}: {share} correctly rounded",
+        op.name,
+        T::NAME
+    );
     all
 }
 
@@ -197,7 +225,12 @@ fn bf16_and_f16_every_gate_within_one_ulp_and_same_bits_on_every_isa() {
                 Some((b0, h0)) => {
                     let same_b = b0.iter().zip(&b).all(|(x, y)| x.to_bits() == y.to_bits());
                     let same_h = h0.iter().zip(&h).all(|(x, y)| x.to_bits() == y.to_bits());
-                    assert!(same_b && same_h, "{}: {} differs from scalar", op.name, k.isa());
+                    assert!(
+                        same_b && same_h,
+                        "{}: {} differs from scalar",
+                        op.name,
+                        k.isa()
+                    );
                 }
             }
         }
@@ -239,11 +272,21 @@ fn four_layouts_give_the_same_bits_on_every_isa() {
                 assert!(same_bits(&out, &free), "{} free fn, n = {n}", op.name);
                 let mut inplace = gate.clone();
                 (op.inplace_f32)(k, &mut inplace, &up);
-                assert!(same_bits(&out, &inplace), "{} {} inplace, n = {n}", op.name, k.isa());
+                assert!(
+                    same_bits(&out, &inplace),
+                    "{} {} inplace, n = {n}",
+                    op.name,
+                    k.isa()
+                );
                 let pairs: Vec<f32> = gate.iter().zip(&up).flat_map(|(&g, &u)| [g, u]).collect();
                 let mut inter = vec![0.0; n];
                 (op.interleaved_f32)(k, &pairs, &mut inter);
-                assert!(same_bits(&out, &inter), "{} {} interleaved, n = {n}", op.name, k.isa());
+                assert!(
+                    same_bits(&out, &inter),
+                    "{} {} interleaved, n = {n}",
+                    op.name,
+                    k.isa()
+                );
                 for width in [1, 3, 8, 17, 33, 100].into_iter().filter(|w| n % w == 0) {
                     let rows: Vec<f32> = gate
                         .chunks(width)
@@ -282,15 +325,24 @@ fn panic_message(f: impl FnOnce() + std::panic::UnwindSafe) -> String {
 fn size_mismatches_panic_naming_the_function_and_sizes() {
     let k = Kernels::detect();
     let msg = panic_message(|| k.swiglu(&[1.0_f32; 4], &[1.0; 5], &mut [0.0; 4]));
-    assert!(msg.contains("swiglu") && msg.contains('4') && msg.contains('5'), "{msg}");
+    assert!(
+        msg.contains("swiglu") && msg.contains('4') && msg.contains('5'),
+        "{msg}"
+    );
     let msg = panic_message(|| k.geglu_inplace(&mut [1.0_f32; 4], &[1.0; 3]));
     assert!(msg.contains("geglu_inplace") && msg.contains('3'), "{msg}");
     let msg = panic_message(|| k.reglu_rows(&[1.0_f32; 12], 4, &mut [0.0; 6]));
-    assert!(msg.contains("reglu_rows") && msg.contains("12") && msg.contains("width 4"), "{msg}");
+    assert!(
+        msg.contains("reglu_rows") && msg.contains("12") && msg.contains("width 4"),
+        "{msg}"
+    );
     let msg = panic_message(|| k.glu_rows(&[1.0_f32; 12], 0, &mut [0.0; 6]));
     assert!(msg.contains("glu_rows") && msg.contains("width 0"), "{msg}");
     let msg = panic_message(|| k.swiglu_oai_interleaved(&[1.0_f32; 9], 1.702, 7.0, &mut [0.0; 4]));
-    assert!(msg.contains("swiglu_oai_interleaved") && msg.contains('9'), "{msg}");
+    assert!(
+        msg.contains("swiglu_oai_interleaved") && msg.contains('9'),
+        "{msg}"
+    );
 }
 
 #[test]

@@ -1,4 +1,5 @@
-//! Cross-ISA bitwise identity: AVX2, AVX-512 and NEON must give the same bits for every input.
+//! Cross-ISA bitwise identity: AVX2, AVX-512, NEON and the scalar fallback must give the same
+//! bits for every input.
 //!
 //! RE-BLESS WHEN KERNELS CHANGE: `tests/golden/digests.txt` pins the exact output bits of the
 //! SIMD ISAs, so any change to a kernel (src/math, src/ops) or to kernels/catalogue.toml
@@ -7,21 +8,21 @@
 //! `SIMD_ACTIVATIONS_BLESS=1 cargo test --release --test identity` and commit it; runs on
 //! AVX-512 and NEON machines are then checked against it.
 //!
-//! Each op runs on a fixed input set (every 4099th f32 bit pattern, NaNs and infinities
-//! included, special values, and 4096 values spread over the op's sweep interval); the output is
-//! hashed with FNV-1a 64 over the little-endian bytes of each output's `u32` bits, NaNs as they
-//! come, and compared with the golden digest. Scalar is not bitwise identical (it uses unfused
-//! multiply-adds): it is checked against the detected SIMD ISA within the op's ULP budget.
+//! Each op × element type runs on a fixed input set (every 4099th f32 bit pattern, NaNs and
+//! infinities included, special values, and 4096 values spread over the op's sweep interval,
+//! rounded to the element type; gated ops pair them with fixed ups); the output is hashed with
+//! FNV-1a 64 over the little-endian bytes of each output's bits widened to f32, NaNs as they
+//! come, and compared with the golden digest. The scalar fallback uses true fused
+//! multiply-adds too, so it is held to the same digests.
 
 mod common;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use common::{note, show, simd_isas};
-use simd_activations::catalogue::{OPS, OpSpec};
-use simd_activations::ulp::ulp_distance;
-use simd_activations::{Isa, Kernels};
+use common::{note, simd_isas};
+use simd_activations::catalogue::{GATED, GatedSpec, OPS, OpSpec};
+use simd_activations::{Element, Isa, Kernels, bf16, f16};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/digests.txt");
 const BLESS_VAR: &str = "SIMD_ACTIVATIONS_BLESS";
@@ -51,23 +52,91 @@ const SPECIAL_BITS: &[u32] = &[
     0x7149_f2ca, 0xf149_f2ca, // ±1e30
 ];
 
-/// The fixed input set of `op`.
-fn inputs(op: &OpSpec) -> Vec<f32> {
+/// The fixed input set of an op with dense interval `sweep`.
+fn inputs(sweep: (f64, f64)) -> Vec<f32> {
     let mut x: Vec<f32> = (0..=u32::MAX / 4099)
         .map(|i| f32::from_bits(i * 4099))
         .collect();
     x.extend(SPECIAL_BITS.iter().map(|&b| f32::from_bits(b)));
-    let (lo, hi) = op.sweep;
+    let (lo, hi) = sweep;
     let n = 4096;
     x.extend((0..n).map(|i| (lo + (hi - lo) * i as f64 / (n - 1) as f64) as f32));
     x
 }
 
-fn outputs(op: &OpSpec, k: Kernels) -> Vec<f32> {
-    let x = inputs(op);
-    let mut y = vec![0.0; x.len()];
-    (op.eval_f32)(k, &x, &mut y);
-    y
+/// The ups paired with the gates of `inputs`: mostly on [-8, 8], with the special values.
+fn ups(n: usize) -> Vec<f32> {
+    (0..n)
+        .map(|i| match i % 97 {
+            0 => f32::from_bits(SPECIAL_BITS[(i / 97) % SPECIAL_BITS.len()]),
+            _ => ((i as f32 * 0.618_034).fract() - 0.5) * 16.0,
+        })
+        .collect()
+}
+
+/// Output bits of one case: op × element type, on `k`.
+fn case_bits(k: Kernels, case: &Case) -> Vec<u32> {
+    fn run<T: Element>(x: &[f32], f: impl Fn(&[T], &mut [T])) -> Vec<u32> {
+        let x: Vec<T> = x.iter().map(|&v| T::from_f32(v)).collect();
+        let mut y = x.clone();
+        f(&x, &mut y);
+        y.iter().map(|v| v.to_f32().to_bits()).collect()
+    }
+    match *case {
+        Case::Unary(op, dtype) => {
+            let x = inputs(op.sweep);
+            match dtype {
+                "f32" => run::<f32>(&x, |x, y| (op.eval_f32)(k, x, y)),
+                "bf16" => run::<bf16>(&x, |x, y| (op.eval_bf16)(k, x, y)),
+                _ => run::<f16>(&x, |x, y| (op.eval_f16)(k, x, y)),
+            }
+        }
+        Case::Gated(op, dtype) => {
+            let g = inputs(op.sweep);
+            let u = ups(g.len());
+            // Gates and ups side by side in one slice, split again inside the closure.
+            let both: Vec<f32> = g.iter().chain(&u).copied().collect();
+            let n = g.len();
+            let bits = match dtype {
+                "f32" => run::<f32>(&both, |x, y| {
+                    (op.eval_f32)(k, &x[..n], &x[n..], &mut y[..n])
+                }),
+                "bf16" => run::<bf16>(&both, |x, y| {
+                    (op.eval_bf16)(k, &x[..n], &x[n..], &mut y[..n])
+                }),
+                _ => run::<f16>(&both, |x, y| {
+                    (op.eval_f16)(k, &x[..n], &x[n..], &mut y[..n])
+                }),
+            };
+            bits[..n].to_vec()
+        }
+    }
+}
+
+/// One digest: an op of the catalogue in one element type.
+#[derive(Clone, Copy)]
+enum Case {
+    Unary(&'static OpSpec, &'static str),
+    Gated(&'static GatedSpec, &'static str),
+}
+
+impl Case {
+    fn key(&self) -> String {
+        match self {
+            Case::Unary(op, t) => format!("{}/{t}", op.name),
+            Case::Gated(op, t) => format!("{}/{t}", op.name),
+        }
+    }
+}
+
+/// Every op × element type.
+fn cases() -> Vec<Case> {
+    const TYPES: [&str; 3] = ["f32", "bf16", "f16"];
+    let unary = OPS.iter().flat_map(|op| TYPES.map(|t| Case::Unary(op, t)));
+    let gated = GATED
+        .iter()
+        .flat_map(|op| TYPES.map(|t| Case::Gated(op, t)));
+    unary.chain(gated).collect()
 }
 
 /// FNV-1a 64 of a byte stream.
@@ -79,13 +148,19 @@ fn fnv1a64_bytes(bytes: impl IntoIterator<Item = u8>) -> u64 {
 
 /// FNV-1a 64 over the little-endian bytes of each value's `u32` bits.
 fn fnv1a64(values: &[f32]) -> u64 {
-    fnv1a64_bytes(values.iter().flat_map(|v| v.to_bits().to_le_bytes()))
+    fnv1a64_bits(&values.iter().map(|v| v.to_bits()).collect::<Vec<_>>())
 }
 
-fn digests(isa: Isa) -> BTreeMap<&'static str, u64> {
+/// FNV-1a 64 over the little-endian bytes of `u32` values.
+fn fnv1a64_bits(bits: &[u32]) -> u64 {
+    fnv1a64_bytes(bits.iter().flat_map(|b| b.to_le_bytes()))
+}
+
+fn digests(isa: Isa) -> BTreeMap<String, u64> {
     let k = Kernels::new(isa).expect("an available ISA");
-    OPS.iter()
-        .map(|op| (op.name, fnv1a64(&outputs(op, k))))
+    cases()
+        .iter()
+        .map(|c| (c.key(), fnv1a64_bits(&case_bits(k, c))))
         .collect()
 }
 
@@ -107,40 +182,37 @@ fn read_golden() -> BTreeMap<String, u64> {
         .collect()
 }
 
-fn write_golden(isa: Isa, digests: &BTreeMap<&'static str, u64>) {
+fn write_golden(isa: Isa, digests: &BTreeMap<String, u64>) {
     let mut text = format!(
         "# Re-bless whenever a kernel or kernels/catalogue.toml changes: {BLESS_VAR}=1 cargo test --release --test identity\n\
-         # FNV-1a 64 over the output bits of each op (tests/identity.rs: every 4099th f32 bit pattern, \
-         {} special values, 4096 values over the op's sweep interval); blessed on {isa}; \
-         AVX2, AVX-512 and NEON must all match.\n",
+         # FNV-1a 64 over the output bits of each op and element type (tests/identity.rs: every 4099th f32 \
+         bit pattern, {} special values, 4096 values over the op's sweep interval, rounded to the element \
+         type; gated ops pair them with fixed ups); blessed on {isa}; every ISA must match.\n",
         SPECIAL_BITS.len()
     );
-    for op in OPS {
-        writeln!(text, "{} {:016x}", op.name, digests[op.name]).unwrap();
+    for (key, digest) in digests {
+        writeln!(text, "{key} {digest:016x}").unwrap();
     }
     std::fs::write(GOLDEN, text).unwrap_or_else(|e| panic!("cannot write {GOLDEN}: {e}"));
 }
 
 /// Differences between the digests of `isa` and the golden file (missing or extra ops too).
-fn compare_with_golden(isa: Isa, got: &BTreeMap<&'static str, u64>) -> Vec<String> {
+fn compare_with_golden(isa: Isa, got: &BTreeMap<String, u64>) -> Vec<String> {
     let golden = read_golden();
     let mut diffs = Vec::new();
-    for op in OPS {
-        match golden.get(op.name) {
-            None => diffs.push(format!("{}: no golden digest (new op? re-bless)", op.name)),
-            Some(&want) if want != got[op.name] => diffs.push(format!(
-                "{} on {isa}: digest {:016x}, golden {want:016x}",
-                op.name, got[op.name]
+    for (key, &digest) in got {
+        match golden.get(key) {
+            None => diffs.push(format!("{key}: no golden digest (new op? re-bless)")),
+            Some(&want) if want != digest => diffs.push(format!(
+                "{key} on {isa}: digest {digest:016x}, golden {want:016x}"
             )),
             Some(_) => {}
         }
     }
-    for name in golden.keys() {
-        if OpSpec::find(name).is_none() {
-            diffs.push(format!(
-                "{name}: golden digest for an op the catalogue does not have"
-            ));
-        }
+    for key in golden.keys().filter(|k| !got.contains_key(*k)) {
+        diffs.push(format!(
+            "{key}: golden digest for an op the catalogue does not have"
+        ));
     }
     diffs
 }
@@ -174,19 +246,19 @@ fn simd_isas_match_golden_digests() {
     let Some(&first) = isas.first() else {
         assert!(
             !blessing(),
-            "cannot bless golden digests without a SIMD ISA (Scalar is not bitwise identical)"
+            "cannot bless golden digests without a SIMD ISA to cross-check"
         );
         note("SKIPPED (identity): no SIMD ISA on this CPU; golden digests not compared");
         return;
     };
-    let all: Vec<(Isa, BTreeMap<&str, u64>)> =
+    let all: Vec<(Isa, BTreeMap<String, u64>)> =
         isas.iter().map(|&isa| (isa, digests(isa))).collect();
     let mut diffs = Vec::new();
-    // the ISAs of this machine against each other, op by op
+    // the ISAs of this machine against each other, case by case
     for (isa, d) in &all[1..] {
-        for op in OPS {
-            if d[op.name] != all[0].1[op.name] {
-                diffs.push(format!("{} differs between {first} and {isa}", op.name));
+        for (key, digest) in d {
+            if all[0].1[key] != *digest {
+                diffs.push(format!("{key} differs between {first} and {isa}"));
             }
         }
     }
@@ -224,47 +296,15 @@ fn avx512_matches_golden_digests() {
     assert!(diffs.is_empty(), "{}\n{}", diffs.join("\n"), failure_help());
 }
 
-/// Scalar agrees with the detected SIMD ISA within the op's ULP budget (not bitwise: Scalar
-/// uses unfused multiply-adds), on the same inputs; NaN exactly where the SIMD ISA gives NaN.
+/// The scalar fallback (one lane, true fused multiply-adds) gives the same bits as well.
 #[test]
-fn scalar_within_budget_of_simd() {
-    let simd = Isa::detect();
-    if simd == Isa::Scalar {
-        note("SKIPPED (identity): no SIMD ISA on this CPU; Scalar not compared with one");
+fn scalar_matches_golden_digests() {
+    if blessing() {
+        note("scalar: bless mode; compared after the golden file is rewritten");
         return;
     }
-    let scalar = Kernels::new(Isa::Scalar).unwrap();
-    let fast = Kernels::new(simd).unwrap();
-    let mut failures = String::new();
-    for op in OPS {
-        let x = inputs(op);
-        let (a, b) = (outputs(op, scalar), outputs(op, fast));
-        let mut worst = (0.0f64, 0usize);
-        let mut over = 0;
-        for i in 0..x.len() {
-            let d = ulp_distance(a[i], f64::from(b[i]));
-            over += usize::from(d > op.ulp_f32);
-            if d > worst.0 {
-                worst = (d, i);
-            }
-        }
-        if over > 0 {
-            let i = worst.1;
-            writeln!(
-                failures,
-                "{}: {over} of {} inputs differ by more than {} ULP; worst {} ULP at x = {}: scalar {}, {simd} {}",
-                op.name,
-                x.len(),
-                op.ulp_f32,
-                worst.0,
-                show(x[i]),
-                show(a[i]),
-                show(b[i])
-            )
-            .unwrap();
-        }
-    }
-    assert!(failures.is_empty(), "scalar vs {simd}:\n{failures}");
+    let diffs = compare_with_golden(Isa::Scalar, &digests(Isa::Scalar));
+    assert!(diffs.is_empty(), "{}\n{}", diffs.join("\n"), failure_help());
 }
 
 /// The digest is FNV-1a 64 as published (its test vectors), over little-endian bytes, and tells

@@ -10,7 +10,8 @@ use crate::math::exp::reduce;
 /// Which inputs a call of [`times_sigmoid`] must handle.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Range {
-    /// Every `|g| <= 87`: `e^-|g|` is a normal number and no result is subnormal.
+    /// Every `|g| <= LOGISTIC_FAST_LIMIT` (64): `e^-|g|` and the low parts of the exact products
+    /// stay normal numbers, so no scaling is needed.
     Normal,
     /// Any `g`: clamped, and the `g < 0` side carried scaled by 2^64.
     Full,

@@ -3,9 +3,10 @@
 
 use pulp::Simd;
 
+use crate::math::bits::keep_nan;
 use crate::math::divide::two_sum;
-use crate::ops::unary::{Gelu, GeluTanh, Relu, Sigmoid, Silu, Swish};
 use crate::ops::UnaryOp;
+use crate::ops::unary::{Gelu, GeluTanh, Relu, Sigmoid, Silu, Swish};
 
 /// A gated op on f32 lanes: `out = f(gate, up)`.
 pub(crate) trait GatedOp: Copy + Send + Sync {
@@ -31,13 +32,21 @@ impl<A: UnaryOp> GatedOp for Times<A> {
 
     #[inline(always)]
     fn fast<S: Simd>(self, simd: S, gate: S::f32s, up: S::f32s) -> S::f32s {
-        simd.mul_f32s(self.0.fast(simd, gate), up)
+        times_up(simd, self.0.fast(simd, gate), up)
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, gate: S::f32s, up: S::f32s) -> S::f32s {
-        simd.mul_f32s(self.0.full(simd, gate), up)
+        times_up(simd, self.0.full(simd, gate), up)
     }
+}
+
+/// `a · up`, except that a NaN `a` comes out as it is: when both factors are NaN, which one a
+/// multiplication returns depends on the ISA and on the operand order the compiler picks, and
+/// the result must carry the same bits everywhere.
+#[inline(always)]
+fn times_up<S: Simd>(simd: S, a: S::f32s, up: S::f32s) -> S::f32s {
+    keep_nan(simd, a, simd.mul_f32s(a, up))
 }
 
 /// `sigmoid(gate) · up`: see the catalogue entry `glu`.
@@ -69,7 +78,12 @@ impl SwigluOai {
         let neg = simd.neg_f32s(limit);
         let up = simd.select_f32s(simd.less_than_f32s(up, neg), neg, up);
         let (s, s_lo) = two_sum(simd, up, simd.splat_f32s(1.0));
-        simd.mul_add_f32s(swish, s, simd.mul_f32s(swish, s_lo))
+        // A NaN swish wins over a NaN up on every ISA (as in `times_up`).
+        keep_nan(
+            simd,
+            swish,
+            simd.mul_add_f32s(swish, s, simd.mul_f32s(swish, s_lo)),
+        )
     }
 
     #[inline(always)]

@@ -129,14 +129,10 @@ fn eval_gated<S: Simd, Op: GatedOp>(
     up: [S::f32s; 2],
 ) -> [S::f32s; 2] {
     match op.fast_limit() {
-        Some(limit) if all_within(simd, &gate, limit) => [
-            op.fast(simd, gate[0], up[0]),
-            op.fast(simd, gate[1], up[1]),
-        ],
-        _ => [
-            op.full(simd, gate[0], up[0]),
-            op.full(simd, gate[1], up[1]),
-        ],
+        Some(limit) if all_within(simd, &gate, limit) => {
+            [op.fast(simd, gate[0], up[0]), op.fast(simd, gate[1], up[1])]
+        }
+        _ => [op.full(simd, gate[0], up[0]), op.full(simd, gate[1], up[1])],
     }
 }
 
@@ -162,7 +158,11 @@ fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
     if whole < len {
         let g = load_tail(simd, &gate.src()[whole..len]);
         let u = load_tail(simd, &up[whole..]);
-        store_tail(simd, &mut gate.dst()[whole..len], eval_gated(simd, op, g, u));
+        store_tail(
+            simd,
+            &mut gate.dst()[whole..len],
+            eval_gated(simd, op, g, u),
+        );
     }
 }
 
@@ -224,7 +224,11 @@ impl<T: Element, Op: GatedOp> WithSimd for MapGatedRows<'_, T, Op> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let w = self.width;
-        for (row, out) in self.gate_up.chunks_exact(2 * w).zip(self.out.chunks_exact_mut(w)) {
+        for (row, out) in self
+            .gate_up
+            .chunks_exact(2 * w)
+            .zip(self.out.chunks_exact_mut(w))
+        {
             let (gate, up) = row.split_at(w);
             gated_slices(simd, *self.op, &mut GateSlice::Separate { gate, out }, up);
         }

@@ -10,8 +10,8 @@ use pulp::Simd;
 use crate::catalogue::consts::{
     EXP_NORMAL_LIMIT, EXP_X_MAX, EXP_X_MIN, GELU_FAST_LIMIT, GELU_SPLIT, GELU_T_MAX,
     GELU_TANH_FAST_LIMIT, GELU_TANH_K0_HI, GELU_TANH_K0_LO, GELU_TANH_K1_HI, GELU_TANH_K1_LO,
-    GELU_TANH_X_MIN, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP, SIGMOID_TAYLOR_LIMIT,
-    TANH_SATURATION,
+    GELU_TANH_X_MIN, LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT, SCALE_DOWN, SCALE_UP,
+    SIGMOID_TAYLOR_LIMIT, TANH_SATURATION,
 };
 use crate::catalogue::cores::GELU_NEAR;
 use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
@@ -70,7 +70,7 @@ pub(crate) struct Sigmoid;
 
 impl UnaryOp for Sigmoid {
     fn fast_limit(self) -> Option<f32> {
-        Some(EXP_NORMAL_LIMIT)
+        Some(LOGISTIC_FAST_LIMIT)
     }
 
     #[inline(always)]
@@ -102,7 +102,7 @@ pub(crate) struct Silu;
 
 impl UnaryOp for Silu {
     fn fast_limit(self) -> Option<f32> {
-        Some(EXP_NORMAL_LIMIT)
+        Some(LOGISTIC_FAST_LIMIT)
     }
 
     #[inline(always)]
@@ -136,8 +136,8 @@ impl Swish {
 
 impl UnaryOp for Swish {
     fn fast_limit(self) -> Option<f32> {
-        // |x| <= 87/|beta| keeps |beta x| within the normal range of e^-|beta x|.
-        Some(EXP_NORMAL_LIMIT / self.beta.abs()).filter(|limit| !limit.is_nan())
+        // |x| <= 64/|beta| keeps |beta x| within the logistic fast range.
+        Some(LOGISTIC_FAST_LIMIT / self.beta.abs()).filter(|limit| !limit.is_nan())
     }
 
     #[inline(always)]
