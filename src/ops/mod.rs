@@ -120,7 +120,8 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapInPlace<'_, T, Op> {
     }
 }
 
-/// A gated op on a block: `fast` when every gate is within its bound, else `full`.
+/// A gated op on a block: `fast` when every gate (and up, if the op bounds it) is within its
+/// bound, else `full`.
 #[inline(always)]
 fn eval_gated<S: Simd, Op: GatedOp>(
     simd: S,
@@ -128,15 +129,16 @@ fn eval_gated<S: Simd, Op: GatedOp>(
     gate: [S::f32s; 2],
     up: [S::f32s; 2],
 ) -> [S::f32s; 2] {
+    let up_within = |limit: Option<f32>| limit.is_none_or(|l| all_within(simd, &up, l));
     match op.fast_limit() {
-        Some(limit) if all_within(simd, &gate, limit) => {
+        Some(limit) if all_within(simd, &gate, limit) && up_within(op.up_limit()) => {
             [op.fast(simd, gate[0], up[0]), op.fast(simd, gate[1], up[1])]
         }
         _ => [op.full(simd, gate[0], up[0]), op.full(simd, gate[1], up[1])],
     }
 }
 
-/// `out[i] = op(gate[i], up[i])` over equally long slices; `out: None` writes into `gate`.
+/// `out[i] = op(gate[i], up[i])` over equally long slices (in place for `GateSlice::InPlace`).
 /// Called once per row by the row layout.
 #[inline(always)]
 fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
