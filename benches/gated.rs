@@ -2,16 +2,17 @@
 //! ISA of this CPU, for f32, bf16 and f16, on one thread and on all threads, with the memory line
 //! it is bounded by.
 //!
-//! `cargo bench --bench gated` runs everything (plots off; `BENCH_PLOTS=1` turns criterion's HTML
-//! plots back on); filter as criterion does, e.g. `cargo bench --bench gated -- gated/swiglu/f32`,
+//! `cargo bench --bench gated` runs everything, 146 benchmarks (about 2 minutes 15 s on a 2-core
+//! Zen 3, plots off; `BENCH_PLOTS=1` turns criterion's HTML plots back on); filter as criterion does, e.g. `cargo bench --bench gated -- gated/swiglu/f32`,
 //! `-- gated_memory` or `-- par_threshold`. `SIMD_ACTIVATIONS_BENCH_SIZES=4096,65536` replaces the
 //! default sizes (4 Ki, 64 Ki, 1 Mi, 16 Mi elements of output) by a comma-separated list of
 //! element counts, for CI and quick runs.
 //!
 //! How to read it: throughput is in elements of *output* (`Throughput::Elements(N)`), so
 //! criterion's `Gelem/s` is output elements per second whatever the element type; one element
-//! moves `3 * size_of::<T>()` bytes (gate and up read, out written). For 16 Ki f32 outputs the
-//! three slices are 192 KiB, so the sizes sit in L2, L2, L3 and memory.
+//! moves `3 * size_of::<T>()` bytes (gate and up read, out written): the default sizes touch
+//! 48 KiB, 768 KiB, 12 MiB and 192 MiB in f32 (half that in bf16 and f16), i.e. L2, L2 or L3,
+//! L3 and memory on a Zen 3 (512 KiB L2 per core, 32 MiB L3).
 //!
 //! - `gated/OP/DTYPE/ISA/N`: one thread, `Kernels::new(ISA)`, the op's separate-slices form
 //!   (`GatedSpec::eval_f32`, `eval_bf16`, `eval_f16`) with default parameters. Every ISA but
@@ -34,7 +35,9 @@
 //! in an order that mixes magnitudes within each vector (two Weyl sequences, so every prefix is
 //! evenly spread too), rounded to bf16 or f16 with `from_f32`. The out-of-place ops do not alter
 //! their inputs, so each sample times `iters` back-to-back calls with one `Instant` pair
-//! (`iter_custom`); buffers are allocated and touched before timing.
+//! (`iter_custom`); buffers are allocated and touched before timing. The `par` calls come from
+//! the bench's main thread, outside the pool (as a caller of the free `par::` functions does), so
+//! every split call pays for waking the pool's workers and waiting for them.
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -52,6 +55,12 @@ const DEFAULT_SIZES: [usize; 4] = [1 << 12, 1 << 16, 1 << 20, 1 << 24];
 
 /// Environment variable replacing [`DEFAULT_SIZES`]: comma-separated element counts.
 const SIZES_ENV_VAR: &str = "SIMD_ACTIVATIONS_BENCH_SIZES";
+
+/// Measurement time of one benchmark (criterion's default is 5 s).
+const MEASUREMENT: Duration = Duration::from_millis(400);
+
+/// Measurement time above 1 Mi elements.
+const LONG_MEASUREMENT: Duration = Duration::from_millis(800);
 
 /// Size at which `Scalar` runs (f32 only; the smallest size instead, if that is smaller).
 const SCALAR_SIZE: usize = 1 << 12;
@@ -188,7 +197,8 @@ impl<T: Elem> LazyBuffers<T> {
 }
 
 /// Sampling for `n` elements: linear (criterion's default) while a call is short, flat (the
-/// same iteration count per sample) for the large sizes, as in the unary bench.
+/// same iteration count per sample) for the large sizes, as in the unary bench; above 1 Mi
+/// elements 800 ms of measurement, room for the 10 calls of 16 Mi (up to ~60 ms each).
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
     group.throughput(Throughput::Elements(n as u64));
     if n <= 1 << 16 {
@@ -196,6 +206,27 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, n: usize) {
     } else {
         group.sampling_mode(SamplingMode::Flat);
     }
+    group.measurement_time(if n > 1 << 20 {
+        LONG_MEASUREMENT
+    } else {
+        MEASUREMENT
+    });
+}
+
+/// Benchmarks `f(gate, up, out)` on the first `n` elements of `buf` as `id`. The buffers are
+/// made (if they were not) before `iter_custom`, so their cost stays out of criterion's
+/// warm-up estimate as well as out of the timings.
+fn bench<T: Elem>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    id: BenchmarkId,
+    buf: &mut LazyBuffers<T>,
+    n: usize,
+    mut f: impl FnMut(&[T], &[T], &mut [T]),
+) {
+    group.bench_function(id, |b| {
+        let (gate, up, out) = buf.prefix(n);
+        b.iter_custom(|iters| time_gated(iters, (gate, up, &mut *out), &mut f))
+    });
 }
 
 /// Times `iters` back-to-back calls `f(gate, up, out)` (inputs and output through
@@ -253,11 +284,13 @@ fn gated_one<T: Elem>(c: &mut Criterion) {
             let mut group = c.benchmark_group(format!("gated/{}/{}/{}", op.name, T::NAME, isa));
             for n in runs {
                 configure(&mut group, n);
-                group.bench_function(BenchmarkId::from_parameter(n), |b| {
-                    b.iter_custom(|iters| {
-                        time_gated(iters, buf.prefix(n), |g, u, o| eval(k, g, u, o))
-                    })
-                });
+                bench(
+                    &mut group,
+                    BenchmarkId::from_parameter(n),
+                    &mut buf,
+                    n,
+                    |g, u, o| eval(k, g, u, o),
+                );
             }
             group.finish();
         }
@@ -284,11 +317,13 @@ fn gated_par(c: &mut Criterion) {
                 let mut group = c.benchmark_group(format!("gated_par/{}/f32/{isa}", op.name));
                 for &n in &sizes {
                     configure(&mut group, n);
-                    group.bench_function(BenchmarkId::from_parameter(n), |b| {
-                        b.iter_custom(|iters| {
-                            time_gated(iters, buf.prefix(n), |g, u, o| par(p, g, u, o))
-                        })
-                    });
+                    bench(
+                        &mut group,
+                        BenchmarkId::from_parameter(n),
+                        &mut buf,
+                        n,
+                        |g, u, o| par(p, g, u, o),
+                    );
                 }
                 group.finish();
             }
@@ -305,12 +340,20 @@ fn memory_one<T: Elem>(c: &mut Criterion) {
     let mut group = c.benchmark_group(format!("gated_memory/{}", T::NAME));
     for n in sizes {
         configure(&mut group, n);
-        group.bench_function(BenchmarkId::new("serial", n), |b| {
-            b.iter_custom(|iters| time_gated(iters, buf.prefix(n), or_pass))
-        });
-        group.bench_function(BenchmarkId::new("par", n), |b| {
-            b.iter_custom(|iters| time_gated(iters, buf.prefix(n), or_pass_par))
-        });
+        bench(
+            &mut group,
+            BenchmarkId::new("serial", n),
+            &mut buf,
+            n,
+            or_pass,
+        );
+        bench(
+            &mut group,
+            BenchmarkId::new("par", n),
+            &mut buf,
+            n,
+            or_pass_par,
+        );
     }
     group.finish();
 }
@@ -335,16 +378,20 @@ fn par_threshold(c: &mut Criterion) {
             let mut group = c.benchmark_group(format!("par_threshold/{name}"));
             for n in THRESHOLD_SIZES {
                 configure(&mut group, n);
-                group.bench_function(BenchmarkId::new("serial", n), |b| {
-                    b.iter_custom(|iters| {
-                        time_gated(iters, buf.prefix(n), |g, u, o| eval(k, g, u, o))
-                    })
-                });
-                group.bench_function(BenchmarkId::new("split", n), |b| {
-                    b.iter_custom(|iters| {
-                        time_gated(iters, buf.prefix(n), |g, u, o| par(split, g, u, o))
-                    })
-                });
+                bench(
+                    &mut group,
+                    BenchmarkId::new("serial", n),
+                    &mut buf,
+                    n,
+                    |g, u, o| eval(k, g, u, o),
+                );
+                bench(
+                    &mut group,
+                    BenchmarkId::new("split", n),
+                    &mut buf,
+                    n,
+                    |g, u, o| par(split, g, u, o),
+                );
             }
             group.finish();
         }
@@ -359,7 +406,7 @@ fn par_threshold(c: &mut Criterion) {
 fn config() -> Criterion {
     let c = Criterion::default()
         .warm_up_time(Duration::from_millis(200))
-        .measurement_time(Duration::from_millis(400))
+        .measurement_time(MEASUREMENT)
         .sample_size(10);
     if std::env::var_os("BENCH_PLOTS").is_some_and(|v| v == "1") {
         c
