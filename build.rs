@@ -149,6 +149,7 @@ struct OpEntry {
     monotone: bool,
     odd: bool,
     range: Option<(f64, f64)>,
+    par_min_len: Option<usize>,
 }
 
 impl OpEntry {
@@ -202,6 +203,7 @@ impl OpEntry {
             monotone: boolean(op, "monotone"),
             odd: boolean(op, "odd"),
             range,
+            par_min_len: op.get("par_min_len").map(|_| integer(op, "par_min_len")),
             name,
         }
     }
@@ -355,6 +357,14 @@ impl OpEntry {
         .unwrap();
     }
 
+    /// The `par` threshold: the entry's `par_min_len`, else `crate::par::DEFAULT_MIN_LEN`.
+    fn par_min_len(&self) -> String {
+        match self.par_min_len {
+            Some(n) => n.to_string(),
+            None => "DEFAULT_MIN_LEN".to_string(),
+        }
+    }
+
     /// Parameter declarations (`, beta: f32`), call arguments (`, beta`) and default-valued
     /// arguments (`, 1.0`).
     fn param_lists(&self) -> (String, String, String) {
@@ -378,6 +388,7 @@ impl OpEntry {
 
     fn write_par_api(&self, out: &mut String) {
         let name = &self.name;
+        let min = self.par_min_len();
         let (sig, call, _) = self.param_lists();
         write!(
             out,
@@ -388,11 +399,11 @@ impl OpEntry {
              pub fn {name}<T: Element>(x: &[T]{sig}, out: &mut [T]) {{\n    Par::global().{name}(x{call}, out);\n}}\n\n\
              impl Par {{\n    /// [`Kernels::{name}_inplace`] split over the current rayon pool.\n\
                  pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n        \
-                 self.inplace(x, |k, x| k.{name}_inplace(x{call}));\n    }}\n\n\
+                 self.inplace({min}, x, |k, x| k.{name}_inplace(x{call}));\n    }}\n\n\
                  /// [`Kernels::{name}`] split over the current rayon pool.\n    ///\n    \
                  /// # Panics\n    /// If `x.len() != out.len()`; the message names the function and both lengths.\n    \
                  pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n        \
-                 self.map(\"{name}\", x, out, |k, x, out| k.{name}(x{call}, out));\n    }}\n}}\n\n"
+                 self.map((\"{name}\", {min}), x, out, |k, x, out| k.{name}(x{call}, out));\n    }}\n}}\n\n"
         )
         .unwrap();
     }
@@ -555,6 +566,7 @@ impl OpEntry {
 
     fn write_gated_par_api(&self, out: &mut String) {
         let name = &self.name;
+        let min = self.par_min_len();
         let (sig, call, _) = self.param_lists();
         let layouts = [
             (
@@ -562,7 +574,7 @@ impl OpEntry {
                 format!("gate: &[T], up: &[T]{sig}, out: &mut [T]"),
                 format!("gate, up{call}, out"),
                 format!(
-                    "self.gated(\"{name}\", (gate, up, out), |k, g, u, o| k.{name}(g, u{call}, o))"
+                    "self.gated((\"{name}\", {min}), (gate, up, out), |k, g, u, o| k.{name}(g, u{call}, o))"
                 ),
             ),
             (
@@ -570,7 +582,7 @@ impl OpEntry {
                 format!("gate: &mut [T], up: &[T]{sig}"),
                 format!("gate, up{call}"),
                 format!(
-                    "self.gated_inplace(\"{name}_inplace\", gate, up, |k, g, u| k.{name}_inplace(g, u{call}))"
+                    "self.gated_inplace((\"{name}_inplace\", {min}), gate, up, |k, g, u| k.{name}_inplace(g, u{call}))"
                 ),
             ),
             (
@@ -578,7 +590,7 @@ impl OpEntry {
                 format!("gate_up: &[T], width: usize{sig}, out: &mut [T]"),
                 format!("gate_up, width{call}, out"),
                 format!(
-                    "self.rows(\"{name}_rows\", (gate_up, width, out), |k, gu, o| k.{name}_rows(gu, width{call}, o))"
+                    "self.rows((\"{name}_rows\", {min}), (gate_up, width, out), |k, gu, o| k.{name}_rows(gu, width{call}, o))"
                 ),
             ),
             (
@@ -586,7 +598,7 @@ impl OpEntry {
                 format!("gate_up: &[T]{sig}, out: &mut [T]"),
                 format!("gate_up{call}, out"),
                 format!(
-                    "self.interleaved(\"{name}_interleaved\", gate_up, out, |k, gu, o| k.{name}_interleaved(gu{call}, o))"
+                    "self.interleaved((\"{name}_interleaved\", {min}), gate_up, out, |k, gu, o| k.{name}_interleaved(gu{call}, o))"
                 ),
             ),
         ];

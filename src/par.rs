@@ -1,8 +1,9 @@
 //! Every op of the crate split over the current rayon pool (`rayon` feature, on by default).
 //!
 //! `par::silu_inplace(x)` and `Kernels::par()` mirror the serial API one for one. A slice
-//! shorter than [`Par::min_len`] elements (default [`DEFAULT_MIN_LEN`]) runs serially on the
-//! calling thread; a longer one is cut into chunks of a multiple of 64 elements that start on
+//! shorter than the op's threshold (its catalogue `par_min_len`: [`DEFAULT_MIN_LEN`] for the
+//! ops that compute, 256 Ki for the memory-bound relu and reglu; or the one set with
+//! [`Par::with_min_len`]) runs serially on the calling thread; a longer one is cut into chunks of a multiple of 64 elements that start on
 //! 64-byte boundaries (after a short head that brings the slice to one), about four per
 //! thread, run with `rayon` in whatever pool is current, so an engine that calls from inside
 //! its own `ThreadPool::install` keeps its threads. Every element is computed by the same
@@ -24,10 +25,12 @@ use rayon::prelude::*;
 use crate::element::Element;
 use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_rows};
 
-/// Below this many elements (of output) the `par` functions run serially. Measured on a
-/// 2-core Zen 3 with `benches/gated.rs` (`par_threshold` group): splitting a cheap op (relu)
-/// over two threads only pays from about 64 Ki elements, an expensive one (geglu) from about
-/// 16 Ki; 32 Ki keeps every op within a few percent of the better of the two.
+/// Below this many elements (of output) the `par` functions of the ops that compute run
+/// serially (the catalogue's `par_min_len` overrides it per op). Measured on a 2-core Zen 3 with
+/// `benches/gated.rs` (`par_threshold`), calls made from outside the pool: a split costs 13 to
+/// 20 µs there, so geglu gains from 16 Ki (34 µs serial, 32 µs split) and clearly at 32 Ki
+/// (80 µs, 55 µs), while reglu, memory-bound, only gains at 256 Ki (57 µs, 37 µs; at 64 Ki
+/// 14 µs against 20 µs): its catalogue entry sets 256 Ki.
 pub const DEFAULT_MIN_LEN: usize = 1 << 15;
 
 /// Chunks are a multiple of this many elements (64 bytes or more for every element type, and
@@ -48,33 +51,38 @@ const GRAIN: usize = 64;
 #[derive(Clone, Copy, Debug)]
 pub struct Par {
     kernels: Kernels,
-    min_len: usize,
+    /// `None`: each op's catalogue threshold.
+    min_len: Option<usize>,
 }
 
 impl Kernels {
-    /// These kernels split over the current rayon pool, with [`DEFAULT_MIN_LEN`].
+    /// These kernels split over the current rayon pool, each op with its catalogue threshold.
     pub fn par(self) -> Par {
         Par {
             kernels: self,
-            min_len: DEFAULT_MIN_LEN,
+            min_len: None,
         }
     }
 }
 
 impl Par {
-    /// What the free functions of [`crate::par`] use: [`Kernels::global`] and
-    /// [`DEFAULT_MIN_LEN`].
+    /// What the free functions of [`crate::par`] use: [`Kernels::global`] and the catalogue
+    /// thresholds.
     pub fn global() -> Par {
         Kernels::global().par()
     }
 
-    /// The same, running serially below `min_len` elements of output (0: always split).
+    /// The same, running every op serially below `min_len` elements of output (0: always
+    /// split).
     pub fn with_min_len(self, min_len: usize) -> Par {
-        Par { min_len, ..self }
+        Par {
+            min_len: Some(min_len),
+            ..self
+        }
     }
 
-    /// The threshold below which calls run serially.
-    pub fn min_len(self) -> usize {
+    /// The threshold set with [`Par::with_min_len`], or `None` for the catalogue's per op.
+    pub fn min_len(self) -> Option<usize> {
         self.min_len
     }
 
@@ -83,28 +91,30 @@ impl Par {
         self.kernels
     }
 
-    /// Chunk length for `len` elements of output, or `None` to run serially.
-    fn chunk_len(self, len: usize) -> Option<usize> {
-        if len < self.min_len.max(2 * GRAIN) {
+    /// Chunk length for `len` elements of output of an op whose own threshold is `op_min`, or
+    /// `None` to run serially.
+    fn chunk_len(self, len: usize, op_min: usize) -> Option<usize> {
+        let min_len = self.min_len.unwrap_or(op_min);
+        if len < min_len.max(2 * GRAIN) {
             return None;
         }
         let per_task = len.div_ceil(4 * rayon::current_num_threads());
-        Some(
-            per_task
-                .max(self.min_len / 2)
-                .max(1)
-                .next_multiple_of(GRAIN),
-        )
+        Some(per_task.max(min_len / 2).max(1).next_multiple_of(GRAIN))
     }
 
-    /// Elements before the first 64-byte boundary of `ptr`.
+    /// Elements before the first 64-byte boundary of `ptr` (all of them if `len` is shorter).
     fn head<T>(ptr: *const T, len: usize) -> usize {
         ptr.align_offset(64).min(len)
     }
 
-    pub(crate) fn inplace<T: Element>(self, x: &mut [T], f: impl Fn(Kernels, &mut [T]) + Sync) {
+    pub(crate) fn inplace<T: Element>(
+        self,
+        op_min: usize,
+        x: &mut [T],
+        f: impl Fn(Kernels, &mut [T]) + Sync,
+    ) {
         let k = self.kernels;
-        let Some(c) = self.chunk_len(x.len()) else {
+        let Some(c) = self.chunk_len(x.len(), op_min) else {
             return f(k, x);
         };
         let (head, rest) = x.split_at_mut(Self::head(x.as_ptr(), x.len()));
@@ -116,14 +126,14 @@ impl Par {
 
     pub(crate) fn map<T: Element>(
         self,
-        name: &str,
+        (name, op_min): (&str, usize),
         x: &[T],
         out: &mut [T],
         f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
     ) {
         check_map(name, x.len(), out.len());
         let k = self.kernels;
-        let Some(c) = self.chunk_len(out.len()) else {
+        let Some(c) = self.chunk_len(out.len(), op_min) else {
             return f(k, x, out);
         };
         let h = Self::head(out.as_ptr(), out.len());
@@ -142,13 +152,13 @@ impl Par {
 
     pub(crate) fn gated<T: Element>(
         self,
-        name: &str,
+        (name, op_min): (&str, usize),
         (gate, up, out): (&[T], &[T], &mut [T]),
         f: impl Fn(Kernels, &[T], &[T], &mut [T]) + Sync,
     ) {
         check_gated(name, gate.len(), up.len(), out.len());
         let k = self.kernels;
-        let Some(c) = self.chunk_len(out.len()) else {
+        let Some(c) = self.chunk_len(out.len(), op_min) else {
             return f(k, gate, up, out);
         };
         let h = Self::head(out.as_ptr(), out.len());
@@ -171,14 +181,14 @@ impl Par {
 
     pub(crate) fn gated_inplace<T: Element>(
         self,
-        name: &str,
+        (name, op_min): (&str, usize),
         gate: &mut [T],
         up: &[T],
         f: impl Fn(Kernels, &mut [T], &[T]) + Sync,
     ) {
         check_gated(name, gate.len(), up.len(), gate.len());
         let k = self.kernels;
-        let Some(c) = self.chunk_len(gate.len()) else {
+        let Some(c) = self.chunk_len(gate.len(), op_min) else {
             return f(k, gate, up);
         };
         let h = Self::head(gate.as_ptr(), gate.len());
@@ -197,13 +207,13 @@ impl Par {
 
     pub(crate) fn rows<T: Element>(
         self,
-        name: &str,
+        (name, op_min): (&str, usize),
         (gate_up, width, out): (&[T], usize, &mut [T]),
         f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
     ) {
         check_rows(name, gate_up.len(), width, out.len());
         let k = self.kernels;
-        let Some(c) = self.chunk_len(out.len()) else {
+        let Some(c) = self.chunk_len(out.len(), op_min) else {
             return f(k, gate_up, out);
         };
         let rows = c.div_ceil(width);
@@ -215,14 +225,14 @@ impl Par {
 
     pub(crate) fn interleaved<T: Element>(
         self,
-        name: &str,
+        (name, op_min): (&str, usize),
         gate_up: &[T],
         out: &mut [T],
         f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
     ) {
         check_interleaved(name, gate_up.len(), out.len());
         let k = self.kernels;
-        let Some(c) = self.chunk_len(out.len()) else {
+        let Some(c) = self.chunk_len(out.len(), op_min) else {
             return f(k, gate_up, out);
         };
         let h = Self::head(out.as_ptr(), out.len());

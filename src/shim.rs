@@ -180,13 +180,13 @@ pub(crate) fn deinterleave<S: Simd>(simd: S, v: [S::f32s; 2]) -> [S::f32s; 2] {
             // Per 128-bit half: a0 a1 a4 a5 | a2 a3 a6 a7, then the 64-bit chunks reordered.
             let a = v3.avx._mm256_shuffle_ps::<0b10_00_10_00>(x, y);
             let b = v3.avx._mm256_shuffle_ps::<0b11_01_11_01>(x, y);
-            let order = |z| {
-                bytemuck::cast(
-                    v3.avx2
-                        ._mm256_permute4x64_pd::<0b11_01_10_00>(bytemuck::cast(z)),
-                )
-            };
-            return [order(a), order(b)];
+            let a = v3
+                .avx2
+                ._mm256_permute4x64_pd::<0b11_01_10_00>(bytemuck::cast(a));
+            let b = v3
+                .avx2
+                ._mm256_permute4x64_pd::<0b11_01_10_00>(bytemuck::cast(b));
+            return bytemuck::cast([a, b]);
         }
     }
     let mut out = [simd.splat_f32s(0.0); 2];

@@ -129,6 +129,6 @@ fn length_mismatch_panics_before_splitting() {
 #[test]
 fn threshold_is_settable_and_reported() {
     let p = Kernels::detect().par();
-    assert_eq!(p.min_len(), par::DEFAULT_MIN_LEN);
-    assert_eq!(p.with_min_len(5).min_len(), 5);
+    assert_eq!(p.min_len(), None);
+    assert_eq!(p.with_min_len(5).min_len(), Some(5));
 }

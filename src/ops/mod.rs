@@ -129,9 +129,12 @@ fn eval_gated<S: Simd, Op: GatedOp>(
     gate: [S::f32s; 2],
     up: [S::f32s; 2],
 ) -> [S::f32s; 2] {
-    let up_within = |limit: Option<f32>| limit.is_none_or(|l| all_within(simd, &up, l));
+    let up_within = match op.up_limit() {
+        Some(limit) => all_within(simd, &up, limit),
+        None => true,
+    };
     match op.fast_limit() {
-        Some(limit) if all_within(simd, &gate, limit) && up_within(op.up_limit()) => {
+        Some(limit) if up_within && all_within(simd, &gate, limit) => {
             [op.fast(simd, gate[0], up[0]), op.fast(simd, gate[1], up[1])]
         }
         _ => [op.full(simd, gate[0], up[0]), op.full(simd, gate[1], up[1])],
