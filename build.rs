@@ -228,40 +228,14 @@ impl OpEntry {
         }
     }
 
-    fn default_values(&self) -> Vec<String> {
-        self.params
-            .iter()
-            .map(|p| f32_literal(p.default as f32))
-            .collect()
-    }
-
     fn write_table_entry(&self, out: &mut String) {
-        let defaults = self.default_values();
-        let param_list: Vec<String> = self
-            .params
-            .iter()
-            .map(|p| {
-                format!(
-                    "ParamSpec {{ name: {:?}, default: {}, doc: {:?} }}",
-                    p.name,
-                    f32_literal(p.default as f32),
-                    p.doc
-                )
-            })
-            .collect();
-        let ref_args: Vec<String> = std::iter::once("x".to_string())
-            .chain(
-                self.params
-                    .iter()
-                    .map(|p| format!("f64::from({}_f32)", f32_literal(p.default as f32))),
-            )
-            .collect();
+        let (_, _, args) = self.param_lists();
+        let ref_args = self.reference_args();
         let opt = |r: Option<(f64, f64)>| match r {
             None => "None".to_string(),
             Some((a, b)) => format!("Some(({}, {}))", f64_literal(a), f64_literal(b)),
         };
         let name = &self.name;
-        let args: String = defaults.iter().map(|d| format!(", {d}")).collect();
         writeln!(
             out,
             "    OpSpec {{\n        name: {:?},\n        formula: {:?},\n        algorithm: {:?},\n        params: &[{}],\n        \
@@ -270,11 +244,11 @@ impl OpEntry {
              eval_bf16: |k, x, out| k.{name}(x{args}, out),\n        eval_f16: |k, x, out| k.{name}(x{args}, out),\n        \
              free_f32: |x, out| crate::{name}(x{args}, out),\n        free_inplace_f32: |x| crate::{name}_inplace(x{args}),\n        \
              #[cfg(feature = \"rayon\")]\n        par_f32: |p, x, out| p.{name}(x{args}, out),\n        \
-             reference: |x| crate::reference::{}({}),\n    }},",
+             reference: |x| crate::reference::{}(x{ref_args}),\n    }},",
             self.name,
             self.formula,
             self.algorithm,
-            param_list.join(", "),
+            self.param_specs(),
             f64_literal(self.sweep.0),
             f64_literal(self.sweep.1),
             f64_literal(self.ulp_f32),
@@ -282,40 +256,16 @@ impl OpEntry {
             self.odd,
             opt(self.range),
             self.reference,
-            ref_args.join(", "),
         )
         .unwrap();
     }
 
     fn write_api(&self, out: &mut String) {
         let name = &self.name;
-        let sig: String = self
-            .params
-            .iter()
-            .map(|p| format!(", {}: f32", p.name))
-            .collect();
-        let call: String = self
-            .params
-            .iter()
-            .map(|p| format!(", {}", p.name))
-            .collect();
-        let example_args: String = self
-            .params
-            .iter()
-            .map(|p| format!(", {}", f32_literal(p.default as f32)))
-            .collect();
+        let (sig, call, example_args) = self.param_lists();
         let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
         let body = self.body_expr(&values);
-        let param_docs: String = self
-            .params
-            .iter()
-            .map(|p| {
-                format!(
-                    "///\n/// `{}`: {} (catalogue default {}).\n",
-                    p.name, p.doc, p.default
-                )
-            })
-            .collect();
+        let param_docs = self.param_docs();
         let accuracy = if self.ulp_f32 == 0.0 {
             "exact.".to_string()
         } else {
@@ -386,6 +336,44 @@ impl OpEntry {
         (sig, call, defaults)
     }
 
+    /// The `ParamSpec { … }` literals of the catalogue table, comma-separated.
+    fn param_specs(&self) -> String {
+        let specs: Vec<String> = self
+            .params
+            .iter()
+            .map(|p| {
+                format!(
+                    "ParamSpec {{ name: {:?}, default: {}, doc: {:?} }}",
+                    p.name,
+                    f32_literal(p.default as f32),
+                    p.doc
+                )
+            })
+            .collect();
+        specs.join(", ")
+    }
+
+    /// The default parameters as arguments of an f64 reference (`, f64::from(1.0_f32)`).
+    fn reference_args(&self) -> String {
+        self.params
+            .iter()
+            .map(|p| format!(", f64::from({}_f32)", f32_literal(p.default as f32)))
+            .collect()
+    }
+
+    /// The rustdoc lines describing each parameter.
+    fn param_docs(&self) -> String {
+        self.params
+            .iter()
+            .map(|p| {
+                format!(
+                    "///\n/// `{}`: {} (catalogue default {}).\n",
+                    p.name, p.doc, p.default
+                )
+            })
+            .collect()
+    }
+
     fn write_par_api(&self, out: &mut String) {
         let name = &self.name;
         let min = self.par_min_len();
@@ -411,23 +399,7 @@ impl OpEntry {
     fn write_gated_table_entry(&self, out: &mut String) {
         let (_, _, args) = self.param_lists();
         let name = &self.name;
-        let param_list: Vec<String> = self
-            .params
-            .iter()
-            .map(|p| {
-                format!(
-                    "ParamSpec {{ name: {:?}, default: {}, doc: {:?} }}",
-                    p.name,
-                    f32_literal(p.default as f32),
-                    p.doc
-                )
-            })
-            .collect();
-        let ref_args: String = self
-            .params
-            .iter()
-            .map(|p| format!(", f64::from({}_f32)", f32_literal(p.default as f32)))
-            .collect();
+        let ref_args = self.reference_args();
         writeln!(
             out,
             "    GatedSpec {{\n        name: {name:?},\n        formula: {:?},\n        algorithm: {:?},\n        params: &[{}],\n        \
@@ -445,7 +417,7 @@ impl OpEntry {
              reference: |g, u| crate::reference::{}(g, u{ref_args}),\n    }},",
             self.formula,
             self.algorithm,
-            param_list.join(", "),
+            self.param_specs(),
             f64_literal(self.sweep.0),
             f64_literal(self.sweep.1),
             f64_literal(self.ulp_f32),
@@ -459,16 +431,7 @@ impl OpEntry {
         let (sig, call, args) = self.param_lists();
         let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
         let body = self.body_expr(&values);
-        let param_docs: String = self
-            .params
-            .iter()
-            .map(|p| {
-                format!(
-                    "///\n/// `{}`: {} (catalogue default {}).\n",
-                    p.name, p.doc, p.default
-                )
-            })
-            .collect();
+        let param_docs = self.param_docs();
         let head = format!(
             "/// `{name}(gate, up) = {}`.\n///\n/// Algorithm: {}.\n///\n/// Accuracy: at most {} ULP of f32 from the exact value \
              for every finite gate and up (one rounding to bf16/f16 for those types).\n{param_docs}",

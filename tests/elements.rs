@@ -95,7 +95,7 @@ fn check_type<T: Element>(
                 None => first = Some(y),
                 Some(f) => {
                     let same = f.iter().zip(&y).all(|(a, b)| {
-                        bytemuck_bits(a) == bytemuck_bits(b)
+                        widened_bits(a) == widened_bits(b)
                             || (a.to_f32().is_nan() && b.to_f32().is_nan())
                     });
                     assert!(same, "{} {name}: {} differs from scalar", op.name, k.isa());
@@ -105,7 +105,8 @@ fn check_type<T: Element>(
     }
 }
 
-fn bytemuck_bits<T: Element>(v: &T) -> u32 {
+/// The bits of the value widened to f32 (exact, so equal bits mean equal elements).
+fn widened_bits<T: Element>(v: &T) -> u32 {
     v.to_f32().to_bits()
 }
 

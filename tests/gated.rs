@@ -21,15 +21,19 @@ const F32_TINY: f64 = 1.401_298_464_324_817e-45;
 fn within<T: Element>(op: &GatedSpec, gate: f32, up: f32, got: T, budget: f64) -> (bool, f64) {
     let exact = (op.reference)(f64::from(gate), f64::from(up));
     let err = ulp_distance_in(got, exact);
-    let activation_normal =
-        (op.reference)(f64::from(gate), 1.0).abs() >= f64::from(f32::MIN_POSITIVE);
-    if err <= budget || activation_normal {
+    if err <= budget || activation_is_normal(op, gate) {
         return (err <= budget, err);
     }
     let g = got.to_f32();
     let abs_err = (f64::from(g) - exact).abs();
     let allowed = budget * ulp_of_in::<T>(exact) + f64::from(up).abs() * F32_TINY;
     (g.is_finite() && abs_err <= allowed, err)
+}
+
+/// Whether `act(gate)` (the op with `up = 1`) is a normal f32, where the budget holds without the
+/// subnormal allowance.
+fn activation_is_normal(op: &GatedSpec, gate: f32) -> bool {
+    (op.reference)(f64::from(gate), 1.0).abs() >= f64::from(f32::MIN_POSITIVE)
 }
 
 /// A deterministic stream of uniform numbers in [0, 1).
@@ -65,39 +69,12 @@ fn gates(lo: f64, hi: f64, count: u64) -> Vec<f32> {
     g
 }
 
-fn check_f32(k: Kernels, op: &GatedSpec) {
-    let gate_set = gates(op.sweep.0, op.sweep.1, 1 << 18);
-    let mut worst = (0.0, 0.0, 0.0);
-    let ups = ups();
-    for &u in &ups {
-        let up = vec![u; gate_set.len()];
-        let mut out = vec![0.0_f32; gate_set.len()];
-        (op.eval_f32)(k, &gate_set, &up, &mut out);
-        for (&g, &y) in gate_set.iter().zip(&out) {
-            let (ok, err) = within(op, g, u, y, op.ulp_f32);
-            assert!(
-                ok,
-                "{} {}: gate {g:e} up {u:e} -> {y:e} ({err} ULP)",
-                op.name,
-                k.isa()
-            );
-            if err > worst.0
-                && err.is_finite()
-                && (op.reference)(f64::from(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE)
-            {
-                worst = (err, g, u);
-            }
-        }
-    }
-    let mut rng = Lcg(0x5EED ^ op.name.len() as u64);
-    let n = 1 << 18;
-    let gate: Vec<f32> = (0..n)
-        .map(|_| (op.sweep.0 + (op.sweep.1 - op.sweep.0) * rng.next()) as f32)
-        .collect();
-    let up: Vec<f32> = (0..n).map(|_| (rng.next() * 64.0 - 32.0) as f32).collect();
-    let mut out = vec![0.0_f32; n];
-    (op.eval_f32)(k, &gate, &up, &mut out);
-    for ((&g, &u), &y) in gate.iter().zip(&up).zip(&out) {
+/// Checks `op(gate[i], up[i])` on `k` within the f32 budget; keeps in `worst` the largest error
+/// where the activation is a normal f32, with its gate and up.
+fn check_pairs(k: Kernels, op: &GatedSpec, gate: &[f32], up: &[f32], worst: &mut (f64, f32, f32)) {
+    let mut out = vec![0.0_f32; gate.len()];
+    (op.eval_f32)(k, gate, up, &mut out);
+    for ((&g, &u), &y) in gate.iter().zip(up).zip(&out) {
         let (ok, err) = within(op, g, u, y, op.ulp_f32);
         assert!(
             ok,
@@ -105,13 +82,25 @@ fn check_f32(k: Kernels, op: &GatedSpec) {
             op.name,
             k.isa()
         );
-        if err > worst.0
-            && err.is_finite()
-            && (op.reference)(f64::from(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE)
-        {
-            worst = (err, g, u);
+        if err > worst.0 && err.is_finite() && activation_is_normal(op, g) {
+            *worst = (err, g, u);
         }
     }
+}
+
+fn check_f32(k: Kernels, op: &GatedSpec) {
+    let gate_set = gates(op.sweep.0, op.sweep.1, 1 << 18);
+    let mut worst = (0.0, 0.0, 0.0);
+    for u in ups() {
+        check_pairs(k, op, &gate_set, &vec![u; gate_set.len()], &mut worst);
+    }
+    let mut rng = Lcg(0x5EED ^ op.name.len() as u64);
+    let n = 1 << 18;
+    let gate: Vec<f32> = (0..n)
+        .map(|_| (op.sweep.0 + (op.sweep.1 - op.sweep.0) * rng.next()) as f32)
+        .collect();
+    let up: Vec<f32> = (0..n).map(|_| (rng.next() * 64.0 - 32.0) as f32).collect();
+    check_pairs(k, op, &gate, &up, &mut worst);
     common::note(&format!(
         "{:>10} f32 {:>6}: max {:.3} ULP (budget {}) at gate {:e}, up {:e} (normal activations)",
         op.name,
