@@ -18,6 +18,15 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(unsafe_code)]
+// Casts between numeric types are where numeric code loses bits silently: every one in the
+// library is either lossless by construction (`From`) or carries an `expect` saying why not.
+#![warn(
+    clippy::cast_possible_truncation,
+    clippy::cast_sign_loss,
+    clippy::cast_possible_wrap,
+    clippy::cast_precision_loss,
+    clippy::cast_lossless
+)]
 
 pub mod catalogue;
 mod element;

@@ -7,20 +7,36 @@
 //! so no branch is left in the compiled loop.
 #![allow(unsafe_code)]
 
-use std::any::Any;
-
 use pulp::Simd;
 
 /// `simd` as the concrete ISA type `I`, when `S` is `I`.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn concrete<S: Simd, I: Simd>(simd: S) -> Option<I> {
-    (&simd as &dyn Any).downcast_ref::<I>().copied()
+    (&simd as &dyn std::any::Any).downcast_ref::<I>().copied()
 }
 
 /// Lanes of `S::u32s`, as a slice.
 #[inline(always)]
 fn u32_lanes<S: Simd>(v: &mut [S::u32s; 2]) -> &mut [u32] {
     bytemuck::cast_slice_mut(v)
+}
+
+/// Whether `S`'s `max_f32s(a, x)` returns `x` itself, bit for bit, when `x` is NaN (x86's
+/// `maxps` returns its second operand when the comparison fails). NEON's `fmax` quiets a
+/// signalling NaN and the scalar `max` drops NaN: there the bodies restore the NaN themselves.
+#[inline(always)]
+pub(crate) fn max_passes_nan<S: Simd>() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use pulp::x86::{V3, V4};
+        use std::any::TypeId;
+        let s = TypeId::of::<S>();
+        if s == TypeId::of::<V3>() || s == TypeId::of::<V4>() {
+            return true;
+        }
+    }
+    false
 }
 
 /// Zero-extends `2 · S::F32_LANES` 16-bit values to two vectors of u32 lanes, in order.
@@ -86,9 +102,15 @@ pub(crate) fn narrow_u16<S: Simd>(simd: S, v: [S::u32s; 2], dst: &mut [u16]) {
             return;
         }
     }
+    let _ = simd;
     let mut v = v;
     for (d, &s) in dst.iter_mut().zip(u32_lanes::<S>(&mut v).iter()) {
-        *d = s as u16;
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "keeping the low 16 bits is the definition of this shim"
+        )]
+        let low = s as u16;
+        *d = low;
     }
 }
 
@@ -167,8 +189,9 @@ pub(crate) fn deinterleave<S: Simd>(simd: S, v: [S::f32s; 2]) -> [S::f32s; 2] {
         use pulp::x86::{V3, V4};
         if let Some(v4) = concrete::<S, V4>(simd) {
             let [x, y]: [std::arch::x86_64::__m512; 2] = bytemuck::cast(v);
-            let even: [u32; 16] = std::array::from_fn(|i| 2 * i as u32);
-            let odd: [u32; 16] = std::array::from_fn(|i| 2 * i as u32 + 1);
+            let lane = |i: usize| u32::try_from(i).expect("a lane index below 16");
+            let even: [u32; 16] = std::array::from_fn(|i| 2 * lane(i));
+            let odd: [u32; 16] = std::array::from_fn(|i| 2 * lane(i) + 1);
             return bytemuck::cast([
                 v4.avx512f
                     ._mm512_permutex2var_ps(x, bytemuck::cast(even), y),

@@ -10,6 +10,21 @@ use simd_activations::catalogue::{OPS, OpSpec};
 use simd_activations::ulp::ulp_distance;
 use simd_activations::{ISA_ENV_VAR, Isa, IsaUnavailable, Kernels, UnknownIsa, reference};
 
+/// `SIMD_ACTIVATIONS_EXPECT_ISA=NAME`: the run fails unless `Isa::detect()` is `NAME`. CI sets it
+/// for its emulated runs, so a run meant for the scalar fallback (an x86 CPU without AVX2) or for
+/// NEON cannot pass while testing something else.
+#[test]
+fn detected_isa_is_the_expected_one() {
+    let Ok(name) = std::env::var("SIMD_ACTIVATIONS_EXPECT_ISA") else {
+        return;
+    };
+    let want: Isa = name
+        .parse()
+        .expect("SIMD_ACTIVATIONS_EXPECT_ISA names an ISA");
+    assert_eq!(Isa::detect(), want, "available: {:?}", Isa::available());
+    common::note(&format!("NOTE: detected ISA is {want}, as expected"));
+}
+
 #[test]
 fn available_isas() {
     let available = Isa::available();

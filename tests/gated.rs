@@ -89,13 +89,13 @@ fn check_pairs(k: Kernels, op: &GatedSpec, gate: &[f32], up: &[f32], worst: &mut
 }
 
 fn check_f32(k: Kernels, op: &GatedSpec) {
-    let gate_set = gates(op.sweep.0, op.sweep.1, 1 << 18);
+    let gate_set = gates(op.sweep.0, op.sweep.1, (1 << 18) / common::thin());
     let mut worst = (0.0, 0.0, 0.0);
     for u in ups() {
         check_pairs(k, op, &gate_set, &vec![u; gate_set.len()], &mut worst);
     }
     let mut rng = Lcg(0x5EED ^ op.name.len() as u64);
-    let n = 1 << 18;
+    let n = (1 << 18) / common::thin() as usize;
     let gate: Vec<f32> = (0..n)
         .map(|_| (op.sweep.0 + (op.sweep.1 - op.sweep.0) * rng.next()) as f32)
         .collect();
@@ -134,7 +134,10 @@ fn check_half<T: Element>(
     eval: fn(Kernels, &[T], &[T], &mut [T]),
     from_bits: fn(u16) -> T,
 ) -> Vec<T> {
+    // every pattern; every 16th at most in a reduced (emulated) run
+    let step = common::thin().min(16) as usize;
     let gate: Vec<T> = (0..=u16::MAX)
+        .step_by(step)
         .map(from_bits)
         .filter(|g| !g.to_f32().is_nan())
         .collect();

@@ -8,9 +8,10 @@
 //! `SIMD_ACTIVATIONS_BLESS=1 cargo test --release --test identity` and commit it; runs on
 //! AVX-512 and NEON machines are then checked against it.
 //!
-//! Each op × element type runs on a fixed input set (every 4099th f32 bit pattern, NaNs and
+//! Each op × element type runs on two fixed input sets (every 4099th f32 bit pattern, NaNs and
 //! infinities included, special values, and 4096 values spread over the op's sweep interval,
-//! rounded to the element type; gated ops pair them with fixed ups); the output is hashed with
+//! rounded to the element type; and a small one, every 65537th pattern and 256 values, which
+//! emulated runs check; gated ops pair them with fixed ups); the output is hashed with
 //! FNV-1a 64 over the little-endian bytes of each output's bits widened to f32, NaNs as they
 //! come, and compared with the golden digest. The scalar fallback uses true fused
 //! multiply-adds too, so it is held to the same digests.
@@ -26,6 +27,8 @@ use simd_activations::{Element, Isa, Kernels, bf16, f16};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/digests.txt");
 const BLESS_VAR: &str = "SIMD_ACTIVATIONS_BLESS";
+/// With this variable set to a directory, every case's inputs and output bits are written there.
+const DUMP_VAR: &str = "SIMD_ACTIVATIONS_DUMP";
 
 fn blessing() -> bool {
     std::env::var(BLESS_VAR).is_ok_and(|v| v == "1")
@@ -52,15 +55,38 @@ const SPECIAL_BITS: &[u32] = &[
     0x7149_f2ca, 0xf149_f2ca, // ±1e30
 ];
 
+/// The two fixed input sets: `Full` (every 4099th bit pattern, 4096 sweep values) and `Small`
+/// (every 65537th, 256 sweep values), which emulated runs (`SIMD_ACTIVATIONS_TEST_THIN` > 1)
+/// check instead; both hold the special values.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum InputSet {
+    Full,
+    Small,
+}
+
+impl InputSet {
+    /// The sets this run checks: both, or only `Small` in a reduced run.
+    fn in_this_run() -> Vec<InputSet> {
+        if common::thin() > 1 {
+            vec![InputSet::Small]
+        } else {
+            vec![InputSet::Full, InputSet::Small]
+        }
+    }
+}
+
 /// The fixed input set of an op with dense interval `sweep`.
-fn inputs(sweep: (f64, f64)) -> Vec<f32> {
-    let mut x: Vec<f32> = (0..=u32::MAX / 4099)
-        .map(|i| f32::from_bits(i * 4099))
+fn inputs(set: InputSet, sweep: (f64, f64)) -> Vec<f32> {
+    let (stride, n) = match set {
+        InputSet::Full => (4099, 4096),
+        InputSet::Small => (65537, 256),
+    };
+    let mut x: Vec<f32> = (0..=u32::MAX / stride)
+        .map(|i| f32::from_bits(i * stride))
         .collect();
     x.extend(SPECIAL_BITS.iter().map(|&b| f32::from_bits(b)));
     let (lo, hi) = sweep;
-    let n = 4096;
-    x.extend((0..n).map(|i| (lo + (hi - lo) * i as f64 / (n - 1) as f64) as f32));
+    x.extend((0..n).map(|i| (lo + (hi - lo) * f64::from(i) / f64::from(n - 1)) as f32));
     x
 }
 
@@ -74,7 +100,19 @@ fn ups(n: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Output bits of one case: op × element type, on `k`.
+/// The f32 inputs of one case: the gates (or unary inputs) and, for gated ops, the ups.
+fn case_inputs(case: &Case) -> (Vec<f32>, Option<Vec<f32>>) {
+    match case.op {
+        Op::Unary(op) => (inputs(case.set, op.sweep), None),
+        Op::Gated(op) => {
+            let g = inputs(case.set, op.sweep);
+            let u = ups(g.len());
+            (g, Some(u))
+        }
+    }
+}
+
+/// Output bits of one case: op × element type × input set, on `k`.
 fn case_bits(k: Kernels, case: &Case) -> Vec<u32> {
     fn run<T: Element>(x: &[f32], f: impl Fn(&[T], &mut [T])) -> Vec<u32> {
         let x: Vec<T> = x.iter().map(|&v| T::from_f32(v)).collect();
@@ -82,22 +120,18 @@ fn case_bits(k: Kernels, case: &Case) -> Vec<u32> {
         f(&x, &mut y);
         y.iter().map(|v| v.to_f32().to_bits()).collect()
     }
-    match *case {
-        Case::Unary(op, dtype) => {
-            let x = inputs(op.sweep);
-            match dtype {
-                "f32" => run::<f32>(&x, |x, y| (op.eval_f32)(k, x, y)),
-                "bf16" => run::<bf16>(&x, |x, y| (op.eval_bf16)(k, x, y)),
-                _ => run::<f16>(&x, |x, y| (op.eval_f16)(k, x, y)),
-            }
-        }
-        Case::Gated(op, dtype) => {
-            let g = inputs(op.sweep);
-            let u = ups(g.len());
+    let (x, ups) = case_inputs(case);
+    match (case.op, ups) {
+        (Op::Unary(op), _) => match case.dtype {
+            "f32" => run::<f32>(&x, |x, y| (op.eval_f32)(k, x, y)),
+            "bf16" => run::<bf16>(&x, |x, y| (op.eval_bf16)(k, x, y)),
+            _ => run::<f16>(&x, |x, y| (op.eval_f16)(k, x, y)),
+        },
+        (Op::Gated(op), Some(u)) => {
             // Gates and ups side by side in one slice, split again inside the closure.
-            let both: Vec<f32> = g.iter().chain(&u).copied().collect();
-            let n = g.len();
-            let bits = match dtype {
+            let n = x.len();
+            let both: Vec<f32> = x.into_iter().chain(u).collect();
+            let bits = match case.dtype {
                 "f32" => run::<f32>(&both, |x, y| {
                     (op.eval_f32)(k, &x[..n], &x[n..], &mut y[..n])
                 }),
@@ -110,33 +144,52 @@ fn case_bits(k: Kernels, case: &Case) -> Vec<u32> {
             };
             bits[..n].to_vec()
         }
+        (Op::Gated(_), None) => unreachable!("gated cases have ups"),
     }
 }
 
-/// One digest: an op of the catalogue in one element type.
+/// An op of the catalogue.
 #[derive(Clone, Copy)]
-enum Case {
-    Unary(&'static OpSpec, &'static str),
-    Gated(&'static GatedSpec, &'static str),
+enum Op {
+    Unary(&'static OpSpec),
+    Gated(&'static GatedSpec),
+}
+
+/// One digest: an op of the catalogue in one element type on one input set.
+#[derive(Clone, Copy)]
+struct Case {
+    op: Op,
+    dtype: &'static str,
+    set: InputSet,
 }
 
 impl Case {
+    /// `op/dtype` for the full set, `op/dtype/small` for the small one.
     fn key(&self) -> String {
-        match self {
-            Case::Unary(op, t) => format!("{}/{t}", op.name),
-            Case::Gated(op, t) => format!("{}/{t}", op.name),
+        let name = match self.op {
+            Op::Unary(op) => op.name,
+            Op::Gated(op) => op.name,
+        };
+        match self.set {
+            InputSet::Full => format!("{name}/{}", self.dtype),
+            InputSet::Small => format!("{name}/{}/small", self.dtype),
         }
     }
 }
 
-/// Every op × element type.
+/// Every op × element type × input set of this run.
 fn cases() -> Vec<Case> {
     const TYPES: [&str; 3] = ["f32", "bf16", "f16"];
-    let unary = OPS.iter().flat_map(|op| TYPES.map(|t| Case::Unary(op, t)));
-    let gated = GATED
-        .iter()
-        .flat_map(|op| TYPES.map(|t| Case::Gated(op, t)));
-    unary.chain(gated).collect()
+    let ops = OPS.iter().map(Op::Unary).chain(GATED.iter().map(Op::Gated));
+    let mut cases = Vec::new();
+    for op in ops {
+        for dtype in TYPES {
+            for set in InputSet::in_this_run() {
+                cases.push(Case { op, dtype, set });
+            }
+        }
+    }
+    cases
 }
 
 /// FNV-1a 64 of a byte stream.
@@ -158,10 +211,35 @@ fn fnv1a64_bits(bits: &[u32]) -> u64 {
 
 fn digests(isa: Isa) -> BTreeMap<String, u64> {
     let k = Kernels::new(isa).expect("an available ISA");
+    let dump = std::env::var_os(DUMP_VAR).map(std::path::PathBuf::from);
     cases()
         .iter()
-        .map(|c| (c.key(), fnv1a64_bits(&case_bits(k, c))))
+        .map(|c| {
+            let bits = case_bits(k, c);
+            if let Some(dir) = &dump {
+                dump_case(dir, isa, c, &bits);
+            }
+            (c.key(), fnv1a64_bits(&bits))
+        })
         .collect()
+}
+
+/// Writes the inputs and output bits of one case to `DIR/OP-TYPE-ISA.txt`, one line
+/// `gate_bits up_bits out_bits` (hex) per input, for diffing two machines' files.
+fn dump_case(dir: &std::path::Path, isa: Isa, case: &Case, bits: &[u32]) {
+    let (gates, ups) = case_inputs(case);
+    let mut text = String::new();
+    for (i, out) in bits.iter().enumerate() {
+        let up = ups.as_ref().map_or(0, |u| u[i].to_bits());
+        writeln!(text, "{:08x} {up:08x} {out:08x}", gates[i].to_bits()).unwrap();
+    }
+    std::fs::create_dir_all(dir).unwrap();
+    let file = dir.join(format!(
+        "{}-{}.txt",
+        case.key().replace('/', "-"),
+        isa.name()
+    ));
+    std::fs::write(&file, text).unwrap_or_else(|e| panic!("cannot write {}: {e}", file.display()));
 }
 
 fn read_golden() -> BTreeMap<String, u64> {
@@ -187,7 +265,8 @@ fn write_golden(isa: Isa, digests: &BTreeMap<String, u64>) {
         "# Re-bless whenever a kernel or kernels/catalogue.toml changes: {BLESS_VAR}=1 cargo test --release --test identity\n\
          # FNV-1a 64 over the output bits of each op and element type (tests/identity.rs: every 4099th f32 \
          bit pattern, {} special values, 4096 values over the op's sweep interval, rounded to the element \
-         type; gated ops pair them with fixed ups); blessed on {isa}; every ISA must match.\n",
+         type; /small: every 65537th pattern, the special values and 256 sweep values; gated ops pair \
+         them with fixed ups); blessed on {isa}; every ISA must match.\n",
         SPECIAL_BITS.len()
     );
     for (key, digest) in digests {
@@ -209,7 +288,11 @@ fn compare_with_golden(isa: Isa, got: &BTreeMap<String, u64>) -> Vec<String> {
             Some(_) => {}
         }
     }
-    for key in golden.keys().filter(|k| !got.contains_key(*k)) {
+    let small_only = !InputSet::in_this_run().contains(&InputSet::Full);
+    for key in golden
+        .keys()
+        .filter(|k| !got.contains_key(*k) && !(small_only && !k.ends_with("/small")))
+    {
         diffs.push(format!(
             "{key}: golden digest for an op the catalogue does not have"
         ));
@@ -264,6 +347,11 @@ fn simd_isas_match_golden_digests() {
     }
     if blessing() {
         assert!(
+            InputSet::in_this_run().contains(&InputSet::Full),
+            "not blessing in a reduced run ({}): it would drop the full set's digests",
+            common::TEST_THIN_VAR
+        );
+        assert!(
             diffs.is_empty(),
             "not blessing: the SIMD ISAs disagree:\n{}",
             diffs.join("\n")
@@ -299,6 +387,10 @@ fn avx512_matches_golden_digests() {
 /// The scalar fallback (one lane, true fused multiply-adds) gives the same bits as well.
 #[test]
 fn scalar_matches_golden_digests() {
+    if !common::test_isas().contains(&Isa::Scalar) {
+        note("SKIPPED (identity): scalar not under test here (SIMD_ACTIVATIONS_TEST_ISAS)");
+        return;
+    }
     if blessing() {
         note("scalar: bless mode; compared after the golden file is rewritten");
         return;

@@ -6,7 +6,7 @@ use pulp::Simd;
 use crate::catalogue::consts::{
     GATED_UP_FAST_LIMIT, LOGISTIC_FAST_LIMIT, RECIP_LINEAR_C0, RECIP_LINEAR_C1,
 };
-use crate::math::bits::{abs, bits_of, keep_nan};
+use crate::math::bits::{abs, bits_of, canonical_nan, keep_nan};
 use crate::math::divide::{fast_two_sum, two_sum};
 use crate::math::exp::reduce;
 use crate::ops::UnaryOp;
@@ -50,12 +50,14 @@ impl<A: UnaryOp> GatedOp for Times<A> {
     }
 }
 
-/// `a · up`, except that a NaN `a` comes out as it is: when both factors are NaN, which one a
-/// multiplication returns depends on the ISA and on the operand order the compiler picks, and
-/// the result must carry the same bits everywhere.
+/// `a · up`, with NaNs that carry the same bits on every ISA: a NaN `a` comes out as it is, else
+/// a NaN `up` as it is (when both factors are NaN, which one a multiplication returns depends on
+/// the ISA and on the operand order the compiler picks), and `0 · inf` gives the positive quiet
+/// NaN (the ISAs' default NaNs differ in sign).
 #[inline(always)]
 fn times_up<S: Simd>(simd: S, a: S::f32s, up: S::f32s) -> S::f32s {
-    keep_nan(simd, a, simd.mul_f32s(a, up))
+    let product = canonical_nan(simd, simd.mul_f32s(a, up));
+    keep_nan(simd, a, keep_nan(simd, up, product))
 }
 
 /// `sigmoid(gate) · up`: see the catalogue entry `glu`.

@@ -22,6 +22,7 @@ use crate::math::logistic::{Range, times_sigmoid};
 use crate::math::phi::t_phi_neg;
 use crate::math::poly::horner;
 use crate::ops::UnaryOp;
+use crate::shim::max_passes_nan;
 
 /// `e^x`: see the catalogue entry `exp`.
 #[derive(Clone, Copy)]
@@ -327,8 +328,9 @@ impl UnaryOp for Relu {
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // max(+0, x) passes x on x86 when x is NaN or -0 (it returns its second operand when the
         // comparison is false or equal); the `or` gives -0 its sign on ISAs whose max prefers +0,
-        // and keep_nan the NaN on Scalar, whose max drops it. (A select of 0 or x would compile to
-        // a masked store when in place, several times slower than a plain store.)
+        // and keep_nan the NaN's own bits where max does not pass them (NEON quiets a signalling
+        // NaN, Scalar drops NaN). On x86 a select of 0 or x would compile to a masked store when
+        // in place, several times slower than a plain store.
         let zero = simd.splat_f32s(0.0);
         let y = simd.max_f32s(zero, x);
         let negative_zero = simd.and_f32s(
@@ -336,10 +338,10 @@ impl UnaryOp for Relu {
             simd.select_f32s(simd.equal_f32s(x, zero), simd.splat_f32s(-0.0), zero),
         );
         let y = simd.or_f32s(y, negative_zero);
-        if S::IS_SCALAR {
-            keep_nan(simd, x, y)
-        } else {
+        if max_passes_nan::<S>() {
             y
+        } else {
+            keep_nan(simd, x, y)
         }
     }
 }

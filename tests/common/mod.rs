@@ -18,17 +18,85 @@ pub fn note(msg: &str) {
     let _ = writeln!(std::io::stderr(), "{msg}");
 }
 
-/// Kernels for every ISA this CPU has (`Scalar` first).
+/// `SIMD_ACTIVATIONS_TEST_ISAS=a,b`: the suite checks only these ISAs (of those the CPU has).
+/// For emulated runs, where the one-lane scalar path under an emulated NEON costs minutes and
+/// the scalar fallback has its own run on an x86 CPU without AVX2.
+pub const TEST_ISAS_VAR: &str = "SIMD_ACTIVATIONS_TEST_ISAS";
+/// `SIMD_ACTIVATIONS_TEST_THIN=N`: the dense sweeps check every N-th of their inputs (default 1,
+/// all of them). For emulated runs, which are 50 to 100 times slower than the host.
+pub const TEST_THIN_VAR: &str = "SIMD_ACTIVATIONS_TEST_THIN";
+
+/// The ISAs under test: every ISA this CPU has (`Scalar` first), or those of them named by
+/// `SIMD_ACTIVATIONS_TEST_ISAS` (a note says so; an unknown name panics).
+pub fn test_isas() -> Vec<Isa> {
+    let available = Isa::available();
+    let Ok(list) = std::env::var(TEST_ISAS_VAR) else {
+        return available;
+    };
+    let wanted: Vec<Isa> = list
+        .split(',')
+        .map(|name| {
+            name.parse()
+                .unwrap_or_else(|e| panic!("{TEST_ISAS_VAR}={list}: {e}"))
+        })
+        .collect();
+    let chosen: Vec<Isa> = available
+        .into_iter()
+        .filter(|isa| wanted.contains(isa))
+        .collect();
+    note_once(&format!(
+        "NOTE: {TEST_ISAS_VAR}={list}: testing only [{}]",
+        chosen
+            .iter()
+            .map(|i| i.name())
+            .collect::<Vec<_>>()
+            .join(", ")
+    ));
+    chosen
+}
+
+/// The thinning factor of the dense sweeps: `SIMD_ACTIVATIONS_TEST_THIN`, default 1 (a note
+/// says when it is not 1; anything but a positive integer panics).
+pub fn thin() -> u64 {
+    let Ok(v) = std::env::var(TEST_THIN_VAR) else {
+        return 1;
+    };
+    let n: u64 = v
+        .parse()
+        .ok()
+        .filter(|&n| n > 0)
+        .unwrap_or_else(|| panic!("{TEST_THIN_VAR}={v}: expected a positive integer"));
+    if n > 1 {
+        note_once(&format!(
+            "NOTE: {TEST_THIN_VAR}={n}: dense sweeps check every {n}-th input (reduced run)"
+        ));
+    }
+    n
+}
+
+/// [`note`], once per process and message.
+fn note_once(msg: &str) {
+    static SEEN: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut seen = SEEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !seen.iter().any(|m| m == msg) {
+        note(msg);
+        seen.push(msg.to_string());
+    }
+}
+
+/// Kernels for every ISA under test ([`test_isas`], `Scalar` first).
 pub fn all_kernels() -> Vec<Kernels> {
-    Isa::available()
+    test_isas()
         .into_iter()
         .map(|isa| Kernels::new(isa).expect("an available ISA builds"))
         .collect()
 }
 
-/// The SIMD ISAs (everything but `Scalar`) this CPU has.
+/// The SIMD ISAs (everything but `Scalar`) under test.
 pub fn simd_isas() -> Vec<Isa> {
-    Isa::available()
+    test_isas()
         .into_iter()
         .filter(|&isa| isa != Isa::Scalar)
         .collect()
@@ -191,6 +259,22 @@ impl Seq {
             });
         }
         seq
+    }
+
+    /// Every [`thin()`]-th input of each run (all of them by default).
+    pub fn thinned(self) -> Seq {
+        let n = thin();
+        Seq {
+            runs: self
+                .runs
+                .into_iter()
+                .map(|r| Run {
+                    first: r.first,
+                    step: r.step * n as i64,
+                    len: r.len.div_ceil(n),
+                })
+                .collect(),
+        }
     }
 
     /// Appends the inputs with indices in `range` to `out`.
