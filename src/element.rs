@@ -333,6 +333,12 @@ pub(crate) fn store_tail<S: Simd, T: Element>(simd: S, dst: &mut [T], values: [S
 }
 
 #[cfg(test)]
+// Test-only index and bit-pattern arithmetic over bounded ranges (lanes, 2^32 patterns).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_lossless
+)]
 mod tests {
     use super::sealed::Sealed;
     use super::*;

@@ -144,6 +144,7 @@ impl Kernels {
             // `with_avx2` (pulp's V3 set plus F16C) or `with_avx512` (V4 plus F16C).
             #[cfg(target_arch = "x86_64")]
             Level::Avx2(simd) => unsafe { with_avx2(simd, op) },
+            // SAFETY: as above, for the V4 set.
             #[cfg(target_arch = "x86_64")]
             Level::Avx512(simd) => unsafe { with_avx512(simd, op) },
             #[cfg(target_arch = "aarch64")]

@@ -18,6 +18,7 @@
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![deny(unsafe_code)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 // Casts between numeric types are where numeric code loses bits silently: every one in the
 // library is either lossless by construction (`From`) or carries an `expect` saying why not.
 #![warn(

@@ -225,6 +225,12 @@ pub(crate) fn deinterleave<S: Simd>(simd: S, v: [S::f32s; 2]) -> [S::f32s; 2] {
 }
 
 #[cfg(test)]
+// Test-only index and bit-pattern arithmetic over bounded ranges (lanes, 2^32 patterns).
+#[allow(
+    clippy::cast_possible_truncation,
+    clippy::cast_precision_loss,
+    clippy::cast_lossless
+)]
 mod tests {
     use super::*;
     use crate::{Isa, Kernels};
@@ -238,7 +244,9 @@ mod tests {
         #[inline(always)]
         fn with_simd<S: Simd>(self, simd: S) {
             let n = 2 * S::F32_LANES;
-            let src: Vec<u16> = (0..n as u16).map(|i| 0xF00D ^ (i * 0x1357)).collect();
+            let src: Vec<u16> = (0..n as u16)
+                .map(|i| 0xF00D ^ i.wrapping_mul(0x1357))
+                .collect();
             let wide = widen_u16(simd, &src);
             let lanes: &[u32] = bytemuck::cast_slice(&wide);
             let expected: Vec<u32> = src.iter().map(|&s| u32::from(s)).collect();

@@ -352,3 +352,50 @@ fn swiglu_oai_clamps_as_gpt_oss_does() {
     assert!(out[3].is_nan() && out[4].is_nan());
     assert_eq!(out[5], 0.0);
 }
+
+/// NaNs carry the same bits on every ISA: a NaN gate comes out as it is, a NaN up with a
+/// number gate as it is (signalling ones not quieted), and `0 · inf` (an activation that is
+/// zero or underflows to zero, times an infinite up) as the positive quiet NaN `0x7FC0_0000`.
+#[test]
+fn nan_bits_are_the_same_on_every_isa() {
+    const NANS: [u32; 4] = [0x7fc0_0000, 0xffc0_0000, 0x7f80_0001, 0xffc1_2345];
+    const QUIET_NAN: u32 = 0x7fc0_0000;
+    for k in common::all_kernels() {
+        for op in GATED {
+            let run = |g: f32, u: f32| {
+                // one element, and inside a longer slice (full blocks and the tail)
+                let mut out = vec![0.0; 37];
+                (op.eval_f32)(k, &[g; 37], &[u; 37], &mut out);
+                assert!(out.iter().all(|y| y.to_bits() == out[0].to_bits()));
+                out[0].to_bits()
+            };
+            for bits in NANS {
+                let nan = f32::from_bits(bits);
+                for other in [1.5, -3.0, f32::INFINITY, f32::from_bits(0x7f80_0002)] {
+                    let got = run(nan, other);
+                    assert_eq!(
+                        got,
+                        bits,
+                        "{} {}: gate {bits:#x}, up {other}: {got:#x}",
+                        op.name,
+                        k.isa()
+                    );
+                }
+                let got = run(0.75, nan);
+                assert_eq!(got, bits, "{} {}: up {bits:#x}: {got:#x}", op.name, k.isa());
+            }
+            if op.name != "swiglu_oai" {
+                for up in [f32::INFINITY, f32::NEG_INFINITY] {
+                    let got = run(-200.0, up);
+                    assert_eq!(
+                        got,
+                        QUIET_NAN,
+                        "{} {}: 0 · {up}: {got:#x}",
+                        op.name,
+                        k.isa()
+                    );
+                }
+            }
+        }
+    }
+}

@@ -89,12 +89,9 @@ impl SwigluOai {
         let neg = simd.neg_f32s(limit);
         let up = simd.select_f32s(simd.less_than_f32s(up, neg), neg, up);
         let (s, s_lo) = two_sum(simd, up, simd.splat_f32s(1.0));
-        // A NaN swish wins over a NaN up on every ISA (as in `times_up`).
-        keep_nan(
-            simd,
-            swish,
-            simd.mul_add_f32s(swish, s, simd.mul_f32s(swish, s_lo)),
-        )
+        // A NaN swish wins over a NaN up, which comes out as it is (as in `times_up`).
+        let product = simd.mul_add_f32s(swish, s, simd.mul_f32s(swish, s_lo));
+        keep_nan(simd, swish, keep_nan(simd, up, product))
     }
 
     #[inline(always)]

@@ -14,7 +14,7 @@ use crate::catalogue::consts::{
     SIGMOID_TAYLOR_LIMIT, TANH_SATURATION,
 };
 use crate::catalogue::cores::GELU_NEAR;
-use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
+use crate::math::bits::{abs, bits_of, canonical_nan, keep_nan, with_sign_of};
 use crate::math::divide::{div_compensated, fast_two_sum, two_sum};
 use crate::math::erf::erf_abs;
 use crate::math::exp::reduce;
@@ -156,11 +156,11 @@ impl UnaryOp for Swish {
         // Past the clamp of the gate the product is taken as 0 (exact for |beta| >= 1).
         let live = simd.greater_than_or_equal_f32s(g, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
         let v = simd.select_f32s(live, x, with_sign_of(simd, simd.splat_f32s(0.0), x));
-        keep_nan(
-            simd,
-            g,
-            times_sigmoid(simd, Some(v), g, Some(g_lo), Range::Full),
-        )
+        // A NaN x comes out with its own bits (the product beta x would quiet a signalling
+        // one); a NaN gate from numbers (a NaN beta, 0 times an infinite beta) as the positive
+        // quiet NaN, whose bits do not depend on the ISA.
+        let y = times_sigmoid(simd, Some(v), g, Some(g_lo), Range::Full);
+        keep_nan(simd, x, canonical_nan(simd, keep_nan(simd, g, y)))
     }
 }
 
