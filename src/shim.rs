@@ -26,16 +26,15 @@ fn u32_lanes<S: Simd>(v: &mut [S::u32s; 2]) -> &mut [u32] {
 /// `maxps` returns its second operand when the comparison fails). NEON's `fmax` quiets a
 /// signalling NaN and the scalar `max` drops NaN: there the bodies restore the NaN themselves.
 #[inline(always)]
-pub(crate) fn max_passes_nan<S: Simd>() -> bool {
+pub(crate) fn max_passes_nan<S: Simd>(simd: S) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         use pulp::x86::{V3, V4};
-        use std::any::TypeId;
-        let s = TypeId::of::<S>();
-        if s == TypeId::of::<V3>() || s == TypeId::of::<V4>() {
+        if concrete::<S, V3>(simd).is_some() || concrete::<S, V4>(simd).is_some() {
             return true;
         }
     }
+    let _ = simd;
     false
 }
 

@@ -101,7 +101,10 @@ fn ups(n: usize) -> Vec<f32> {
 }
 
 /// The f32 inputs of one case: the gates (or unary inputs) and, for gated ops, the ups.
-fn case_inputs(case: &Case) -> (Vec<f32>, Option<Vec<f32>>) {
+type Inputs = (Vec<f32>, Option<Vec<f32>>);
+
+/// The [`Inputs`] of `case`.
+fn case_inputs(case: &Case) -> Inputs {
     match case.op {
         Op::Unary(op) => (inputs(case.set, op.sweep), None),
         Op::Gated(op) => {
@@ -113,24 +116,24 @@ fn case_inputs(case: &Case) -> (Vec<f32>, Option<Vec<f32>>) {
 }
 
 /// Output bits of one case: op × element type × input set, on `k`.
-fn case_bits(k: Kernels, case: &Case) -> Vec<u32> {
+fn case_bits(k: Kernels, case: &Case, inputs: &Inputs) -> Vec<u32> {
     fn run<T: Element>(x: &[f32], f: impl Fn(&[T], &mut [T])) -> Vec<u32> {
         let x: Vec<T> = x.iter().map(|&v| T::from_f32(v)).collect();
         let mut y = x.clone();
         f(&x, &mut y);
         y.iter().map(|v| v.to_f32().to_bits()).collect()
     }
-    let (x, ups) = case_inputs(case);
+    let (x, ups) = inputs;
     match (case.op, ups) {
         (Op::Unary(op), _) => match case.dtype {
-            "f32" => run::<f32>(&x, |x, y| (op.eval_f32)(k, x, y)),
-            "bf16" => run::<bf16>(&x, |x, y| (op.eval_bf16)(k, x, y)),
-            _ => run::<f16>(&x, |x, y| (op.eval_f16)(k, x, y)),
+            "f32" => run::<f32>(x, |x, y| (op.eval_f32)(k, x, y)),
+            "bf16" => run::<bf16>(x, |x, y| (op.eval_bf16)(k, x, y)),
+            _ => run::<f16>(x, |x, y| (op.eval_f16)(k, x, y)),
         },
         (Op::Gated(op), Some(u)) => {
             // Gates and ups side by side in one slice, split again inside the closure.
             let n = x.len();
-            let both: Vec<f32> = x.into_iter().chain(u).collect();
+            let both: Vec<f32> = x.iter().chain(u).copied().collect();
             let bits = match case.dtype {
                 "f32" => run::<f32>(&both, |x, y| {
                     (op.eval_f32)(k, &x[..n], &x[n..], &mut y[..n])
@@ -215,9 +218,10 @@ fn digests(isa: Isa) -> BTreeMap<String, u64> {
     cases(isa)
         .iter()
         .map(|c| {
-            let bits = case_bits(k, c);
+            let inputs = case_inputs(c);
+            let bits = case_bits(k, c, &inputs);
             if let Some(dir) = &dump {
-                dump_case(dir, isa, c, &bits);
+                dump_case(dir, isa, c, &inputs, &bits);
             }
             (c.key(), fnv1a64_bits(&bits))
         })
@@ -226,8 +230,8 @@ fn digests(isa: Isa) -> BTreeMap<String, u64> {
 
 /// Writes the inputs and output bits of one case to `DIR/OP-TYPE-ISA.txt`, one line
 /// `gate_bits up_bits out_bits` (hex) per input, for diffing two machines' files.
-fn dump_case(dir: &std::path::Path, isa: Isa, case: &Case, bits: &[u32]) {
-    let (gates, ups) = case_inputs(case);
+fn dump_case(dir: &std::path::Path, isa: Isa, case: &Case, inputs: &Inputs, bits: &[u32]) {
+    let (gates, ups) = inputs;
     let mut text = String::new();
     for (i, out) in bits.iter().enumerate() {
         let up = ups.as_ref().map_or(0, |u| u[i].to_bits());

@@ -338,7 +338,7 @@ impl UnaryOp for Relu {
             simd.select_f32s(simd.equal_f32s(x, zero), simd.splat_f32s(-0.0), zero),
         );
         let y = simd.or_f32s(y, negative_zero);
-        if max_passes_nan::<S>() {
+        if max_passes_nan(simd) {
             y
         } else {
             keep_nan(simd, x, y)
