@@ -135,6 +135,8 @@ struct Param {
     name: String,
     default: f64,
     doc: String,
+    /// `check = "positive"`: the public functions panic unless the parameter is `> 0`.
+    positive: bool,
 }
 
 struct OpEntry {
@@ -168,11 +170,26 @@ impl OpEntry {
                     let p = p
                         .as_table()
                         .unwrap_or_else(|| fail(&format!("op {name}: params must be tables")));
-                    Param {
+                    let positive = match p.get("check").map(|c| c.as_str()) {
+                        None => false,
+                        Some(Some("positive")) => true,
+                        Some(_) => fail(&format!(
+                            "op {name}: a parameter's `check` must be \"positive\""
+                        )),
+                    };
+                    let param = Param {
                         name: string(p, "name"),
                         default: float(p, "default"),
                         doc: string(p, "doc"),
+                        positive,
+                    };
+                    if positive && !(param.default > 0.0) {
+                        fail(&format!(
+                            "op {name}: parameter {} is checked positive but defaults to {}",
+                            param.name, param.default
+                        ));
                     }
+                    param
                 })
                 .collect(),
             Some(_) => fail(&format!("op {name}: params must be an array")),
@@ -288,10 +305,19 @@ impl OpEntry {
                 .map(|p| format!(", {:?}", p.default))
                 .collect::<String>(),
         );
-        let panics = "///\n/// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n";
+        let (asserts, checked_docs) = self.param_checks(name);
+        let (asserts_inplace, _) = self.param_checks(&format!("{name}_inplace"));
+        let panics = format!(
+            "///\n/// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs}"
+        );
+        let panics_inplace = if checked_docs.is_empty() {
+            String::new()
+        } else {
+            format!("///\n/// # Panics\n{checked_docs}")
+        };
         write!(
             out,
-            "{head}///\n/// In place, with the ISA chosen once per process ([`Kernels::global`]).\n///\n/// # Example\n/// ```\n\
+            "{head}///\n/// In place, with the ISA chosen once per process ([`Kernels::global`]).\n{panics_inplace}///\n/// # Example\n/// ```\n\
              /// let mut x = vec![-1.0_f32, 0.0, 2.5];\n/// simd_activations::{name}_inplace(&mut x{example_args});\n{check}/// ```\n\
              pub fn {name}_inplace<T: Element>(x: &mut [T]{sig}) {{\n    Kernels::global().{name}_inplace(x{call});\n}}\n\n\
              {head}///\n/// Out of place, `out[i] = {name}(x[i])`, with the ISA chosen once per process ([`Kernels::global`]).\n{panics}///\n\
@@ -299,12 +325,37 @@ impl OpEntry {
              /// simd_activations::{name}(&x{example_args}, &mut out);\n/// let x = out;\n{check}/// ```\n\
              pub fn {name}<T: Element>(x: &[T]{sig}, out: &mut [T]) {{\n    Kernels::global().{name}(x{call}, out);\n}}\n\n\
              impl Kernels {{\n\
-             {head}///\n    /// In place, on this `Kernels`' ISA (see the free function [`{name}_inplace`]).\n\
-                 pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n        self.map_inplace(&{body}, x);\n    }}\n\n\
+             {head}///\n    /// In place, on this `Kernels`' ISA (see the free function [`{name}_inplace`]).\n{panics_inplace}\
+                 pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n{asserts_inplace}        self.map_inplace(&{body}, x);\n    }}\n\n\
              {head}///\n    /// Out of place, on this `Kernels`' ISA (see the free function [`{name}`]).\n{panics}\
-                 pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n        self.map(\"{name}\", &{body}, x, out);\n    }}\n}}\n\n"
+                 pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n{asserts}        self.map(\"{name}\", &{body}, x, out);\n    }}\n}}\n\n"
         )
         .unwrap();
+    }
+
+    /// The assertions of the checked parameters, one statement per line (indented for a method
+    /// body), and the `# Panics` lines documenting them.
+    fn param_checks(&self, function: &str) -> (String, String) {
+        let checked: Vec<&Param> = self.params.iter().filter(|p| p.positive).collect();
+        let asserts = checked
+            .iter()
+            .map(|p| {
+                format!(
+                    "        assert!({0} > 0.0, \"simd_activations::{function}: {0} must be positive, got {{{0}}}\");\n",
+                    p.name
+                )
+            })
+            .collect();
+        let docs = checked
+            .iter()
+            .map(|p| {
+                format!(
+                    "/// If `{}` is not positive (zero, negative or NaN); the message names the function and the value.\n",
+                    p.name
+                )
+            })
+            .collect();
+        (asserts, docs)
     }
 
     /// The `par` threshold: the entry's `par_min_len`, else `crate::par::DEFAULT_MIN_LEN`.

@@ -148,4 +148,19 @@ def main():
     emit("gelu_tail_q", "Q(t), denominator of S(t) = P/(K Q)", "t", (g, t_max), q,
          "relative error of Phi(-t) = e^(-t^2/2) Q/(K t Q + K P)", err, "gelu")
 
+    # log1p(f) = f + f^2 (-1/2 + f p(f)) for sqrt(1/2) - 1 <= f <= sqrt(2) - 1 (the mantissa range
+    # after 1 + u = 2^k (1 + f)); the weight turns an error of p into the relative error of log1p.
+    lo, hi = mp.sqrt(mp.mpf(1) / 2) - 1, mp.sqrt(2) - 1
+
+    def log1p_p(f):
+        if abs(f) < mp.mpf("1e-12"):
+            return mp.mpf(1) / 3 - f / 4
+        return (mp.log1p(f) - f + f * f / 2) / f**3
+
+    cs = fit_rounded(log1p_p, lo, hi, 7, lambda f: f**3 / mp.log1p(f) if f != 0 else 0)
+    err = max(abs(f + f * f * (-mp.mpf(1) / 2 + f * poly(cs, f)) - mp.log1p(f)) / abs(mp.log1p(f))
+              for f in grid(lo, hi) if f != 0)
+    emit("log1p_p", "(log1p(f) - f + f^2/2) / f^3", "f", (lo, hi), cs,
+         "relative error of log1p(f) = f + f^2 (-1/2 + f p(f))", err, "softplus, log_sigmoid")
+
 main()

@@ -71,6 +71,130 @@ pub fn relu(x: f64) -> f64 {
     if x < 0.0 { 0.0 } else { x }
 }
 
+/// `x >= threshold ? 1 : 0` (NaN stays NaN).
+pub fn step(x: f64, threshold: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x >= threshold {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// `min(max(x, 0), 6)`, with `relu6(-0) = -0` like [`relu`].
+pub fn relu6(x: f64) -> f64 {
+    if x > 6.0 { 6.0 } else { relu(x) }
+}
+
+/// `x < 0 ? alpha x : x`.
+pub fn leaky_relu(x: f64, alpha: f64) -> f64 {
+    if x < 0.0 { alpha * x } else { x }
+}
+
+/// Randomized leaky ReLU in inference mode: `x < 0 ? (lower + upper)/2 · x : x`.
+pub fn rrelu(x: f64, lower: f64, upper: f64) -> f64 {
+    leaky_relu(x, (lower + upper) / 2.0)
+}
+
+/// `x >= 0 ? x : alpha (e^x - 1)`.
+pub fn elu(x: f64, alpha: f64) -> f64 {
+    if x >= 0.0 || x.is_nan() {
+        x
+    } else {
+        alpha * libm::expm1(x)
+    }
+}
+
+/// SELU: `lambda · elu(x, alpha)` with the constants of Klambauer et al. (2017).
+pub fn selu(x: f64) -> f64 {
+    const LAMBDA: f64 = 1.050_700_987_355_480_5;
+    const ALPHA: f64 = 1.673_263_242_354_377_3;
+    LAMBDA * elu(x, ALPHA)
+}
+
+/// `x >= 0 ? x : alpha (e^(x/alpha) - 1)`.
+pub fn celu(x: f64, alpha: f64) -> f64 {
+    if x >= 0.0 || x.is_nan() {
+        x
+    } else {
+        alpha * libm::expm1(x / alpha)
+    }
+}
+
+/// `ln(1 + e^z)` without overflow or cancellation: `max(z, 0) + ln(1 + e^-|z|)`.
+fn ln_one_plus_exp(z: f64) -> f64 {
+    z.max(0.0) + libm::log1p((-z.abs()).exp())
+}
+
+/// `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` (PyTorch's softplus).
+pub fn softplus(x: f64, beta: f64, threshold: f64) -> f64 {
+    if x.is_nan() || beta * x > threshold {
+        x
+    } else {
+        ln_one_plus_exp(beta * x) / beta
+    }
+}
+
+/// `ln sigmoid(x) = -ln(1 + e^-x)`.
+pub fn log_sigmoid(x: f64) -> f64 {
+    if x.is_nan() { x } else { -ln_one_plus_exp(-x) }
+}
+
+/// `x tanh(ln(1 + e^x))`, with `mish(-inf) = -0` (the limit).
+pub fn mish(x: f64) -> f64 {
+    if x == f64::NEG_INFINITY {
+        -0.0
+    } else {
+        x * ln_one_plus_exp(x).tanh()
+    }
+}
+
+/// `relu6(x + 3) / 6`.
+pub fn hard_sigmoid(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else {
+        (x + 3.0).clamp(0.0, 6.0) / 6.0
+    }
+}
+
+/// `x relu6(x + 3) / 6`, with `-0` for every `x <= -3` (`-inf` included, the limit).
+pub fn hard_swish(x: f64) -> f64 {
+    if x.is_nan() || x >= 3.0 {
+        x
+    } else if x <= -3.0 {
+        -0.0
+    } else {
+        x * (x + 3.0) / 6.0
+    }
+}
+
+/// `max(x, 0)²`.
+pub fn squared_relu(x: f64) -> f64 {
+    relu(x) * relu(x)
+}
+
+/// StarReLU: `scale · max(x, 0)² + bias`.
+pub fn star_relu(x: f64, scale: f64, bias: f64) -> f64 {
+    scale * squared_relu(x) + bias
+}
+
+/// `x sigmoid(beta x)` with `beta` the f32 value of 1.702 the kernel is defined with
+/// ([`crate::catalogue::consts::GELU_SIGMOID_BETA`]).
+pub fn gelu_sigmoid(x: f64) -> f64 {
+    swish(x, f64::from(crate::catalogue::consts::GELU_SIGMOID_BETA))
+}
+
+/// `x / (1 + |x|)`, `±1` at `±inf`.
+pub fn softsign(x: f64) -> f64 {
+    if x.is_infinite() {
+        x.signum()
+    } else {
+        x / (1.0 + x.abs())
+    }
+}
+
 /// GLU: `sigmoid(gate) · up`.
 pub fn glu(gate: f64, up: f64) -> f64 {
     sigmoid(gate) * up

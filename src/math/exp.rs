@@ -66,3 +66,18 @@ impl<S: Simd> Reduced<S> {
         simd.transmute_f32s_u32s(simd.add_u32s(n_in_exponent, bias))
     }
 }
+
+/// `e^(x + tail) - 1` for `-87 <= x <= 0` (callers clamp; `|tail| <= 2^-17`, the low part of a
+/// double-f32 argument, or 0).
+///
+/// With `e^(x+tail) = 2^n (1 + e1)`, `e1 = expm1(r + δ + tail)` from the exp core: `2^n - 1` is
+/// exact for `n >= -24` (and within half an ULP of -1 below, where the result is -1 to within
+/// 2^-25), so `fma(2^n, e1, 2^n - 1)` rounds once; for `|x| < ln2/2` (`n = 0`) it is `e1` itself,
+/// with full relative accuracy near 0.
+#[inline(always)]
+pub(crate) fn expm1_nonpositive<S: Simd>(simd: S, x: S::f32s, tail: S::f32s) -> S::f32s {
+    let red = reduce(simd, x);
+    let m = red.pow2(simd, simd.splat_u32s(1.0_f32.to_bits()));
+    let e1 = red.expm1_with_tail(simd, tail);
+    simd.mul_add_f32s(m, e1, simd.sub_f32s(m, simd.splat_f32s(1.0)))
+}

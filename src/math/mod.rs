@@ -8,6 +8,7 @@ pub(crate) mod bits;
 pub(crate) mod divide;
 pub(crate) mod erf;
 pub(crate) mod exp;
+pub(crate) mod log;
 pub(crate) mod logistic;
 pub(crate) mod phi;
 pub(crate) mod poly;

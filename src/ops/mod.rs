@@ -1,9 +1,13 @@
 //! Activation bodies, each written once over `pulp::Simd`, and the loops that apply them.
 
+mod exponential;
 mod gated;
+mod piecewise;
 mod unary;
 
+pub(crate) use exponential::*;
 pub(crate) use gated::*;
+pub(crate) use piecewise::*;
 pub(crate) use unary::*;
 
 use pulp::{Simd, WithSimd};

@@ -1,0 +1,188 @@
+//! Piecewise-linear and piecewise-quadratic bodies: the ReLU family and the hard variants. Each
+//! rounds at most once or twice; NaN inputs come out with their own bits on every ISA.
+
+use pulp::Simd;
+
+use crate::catalogue::consts::{
+    HARD_SIGMOID_SHIFT, HARD_SIGMOID_WIDTH, ONE_SIXTH, RELU6_CAP, SCALE_DOWN, SCALE_UP,
+    STAR_RELU_FAST_LIMIT,
+};
+use crate::math::bits::{abs, keep_nan, with_sign_of};
+use crate::math::divide::fast_two_sum;
+use crate::ops::{Relu, UnaryOp};
+
+/// `x >= threshold ? 1 : 0`: see the catalogue entry `step`.
+#[derive(Clone, Copy)]
+pub(crate) struct Step {
+    pub threshold: f32,
+}
+
+impl UnaryOp for Step {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let on = simd.greater_than_or_equal_f32s(x, simd.splat_f32s(self.threshold));
+        let y = simd.select_f32s(on, simd.splat_f32s(1.0), simd.splat_f32s(0.0));
+        keep_nan(simd, x, y)
+    }
+}
+
+/// `min(max(x, 0), 6)`: see the catalogue entry `relu6`.
+#[derive(Clone, Copy)]
+pub(crate) struct Relu6;
+
+impl UnaryOp for Relu6 {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let y = simd.min_f32s(Relu.full(simd, x), simd.splat_f32s(RELU6_CAP));
+        keep_nan(simd, x, y)
+    }
+}
+
+/// `x < 0 ? slope x : x`, one rounding; `-0` and NaN pass unchanged.
+#[inline(always)]
+fn leaky<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
+    let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
+    simd.select_f32s(negative, simd.mul_f32s(x, simd.splat_f32s(slope)), x)
+}
+
+/// `x < 0 ? alpha x : x`: see the catalogue entry `leaky_relu`.
+#[derive(Clone, Copy)]
+pub(crate) struct LeakyRelu {
+    pub alpha: f32,
+}
+
+impl UnaryOp for LeakyRelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        leaky(simd, x, self.alpha)
+    }
+}
+
+/// RReLU in inference mode, `x < 0 ? (lower + upper)/2 x : x`: see the catalogue entry `rrelu`.
+#[derive(Clone, Copy)]
+pub(crate) struct Rrelu {
+    pub lower: f32,
+    pub upper: f32,
+}
+
+impl UnaryOp for Rrelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        // The slope is rounded to f32 once, in the same scalar operations on every ISA.
+        leaky(simd, x, (self.lower + self.upper) * 0.5)
+    }
+}
+
+/// `x` clamped to `[-3, 3]`, and `t = xc + 3` as the exact sum `t + t_lo` (Fast2Sum).
+#[inline(always)]
+fn shifted<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s, S::f32s) {
+    let shift = simd.splat_f32s(HARD_SIGMOID_SHIFT);
+    let xc = simd.min_f32s(simd.max_f32s(x, simd.neg_f32s(shift)), shift);
+    let (t, t_lo) = fast_two_sum(simd, shift, xc);
+    (xc, t, t_lo)
+}
+
+/// `(p + p_lo)/6` rounded about once: `q0 = p/6` by a product with the f32 `1/6`, then the
+/// exact remainder `p - 6 q0` (an fma) plus `p_lo`, times `1/6`, corrects it.
+#[inline(always)]
+fn div_by_six<S: Simd>(simd: S, p: S::f32s, p_lo: S::f32s) -> S::f32s {
+    let sixth = simd.splat_f32s(ONE_SIXTH);
+    let q0 = simd.mul_f32s(p, sixth);
+    let rem = simd.mul_add_f32s(simd.splat_f32s(-HARD_SIGMOID_WIDTH), q0, p);
+    simd.mul_add_f32s(simd.add_f32s(rem, p_lo), sixth, q0)
+}
+
+/// `relu6(x + 3) / 6`: see the catalogue entry `hard_sigmoid`.
+#[derive(Clone, Copy)]
+pub(crate) struct HardSigmoid;
+
+impl UnaryOp for HardSigmoid {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let (_, t, t_lo) = shifted(simd, x);
+        keep_nan(simd, x, div_by_six(simd, t, t_lo))
+    }
+}
+
+/// `x relu6(x + 3) / 6`: see the catalogue entry `hard_swish`.
+#[derive(Clone, Copy)]
+pub(crate) struct HardSwish;
+
+impl UnaryOp for HardSwish {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let (xc, t, t_lo) = shifted(simd, x);
+        // xc (t + t_lo) as p + p_lo (the product split by an fma, the low part of t added),
+        // divided by 6 with one rounding; x itself from 3 up.
+        let p = simd.mul_f32s(xc, t);
+        let p_lo = simd.mul_add_f32s(xc, t, simd.neg_f32s(p));
+        let p_lo = simd.mul_add_f32s(xc, t_lo, p_lo);
+        let q = with_sign_of(simd, abs(simd, div_by_six(simd, p, p_lo)), x);
+        let three = simd.splat_f32s(HARD_SIGMOID_SHIFT);
+        let y = simd.select_f32s(simd.greater_than_or_equal_f32s(x, three), x, q);
+        keep_nan(simd, x, y)
+    }
+}
+
+/// `relu(x)²`: see the catalogue entry `squared_relu`.
+#[derive(Clone, Copy)]
+pub(crate) struct SquaredRelu;
+
+impl UnaryOp for SquaredRelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let r = Relu.full(simd, x);
+        keep_nan(simd, x, simd.mul_f32s(r, r))
+    }
+}
+
+/// `scale relu(x)² + bias`: see the catalogue entry `star_relu`.
+#[derive(Clone, Copy)]
+pub(crate) struct StarRelu {
+    pub scale: f32,
+    pub bias: f32,
+}
+
+impl StarRelu {
+    /// `scale (r² + r²_lo) + bias` with `r²` split exactly (fma): the bias is added to the exact
+    /// product in one fma, so a result that cancels to near 0 keeps its relative accuracy.
+    #[inline(always)]
+    fn near<S: Simd>(self, simd: S, r: S::f32s) -> S::f32s {
+        let scale = simd.splat_f32s(self.scale);
+        let r2 = simd.mul_f32s(r, r);
+        let r2_lo = simd.mul_add_f32s(r, r, simd.neg_f32s(r2));
+        let t = simd.mul_add_f32s(scale, r2, simd.splat_f32s(self.bias));
+        simd.mul_add_f32s(scale, r2_lo, t)
+    }
+}
+
+impl UnaryOp for StarRelu {
+    fn fast_limit(self) -> Option<f32> {
+        Some(STAR_RELU_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        self.near(simd, Relu.full(simd, x))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        // Beyond 2^60, r² may overflow before the scale brings it back: scale (r 2^-64)² (the
+        // bias is below half an ULP there), times 2^64 twice.
+        let r = Relu.full(simd, x);
+        let big = simd.greater_than_f32s(r, simd.splat_f32s(STAR_RELU_FAST_LIMIT));
+        let rs = simd.mul_f32s(r, simd.splat_f32s(SCALE_DOWN));
+        let unbiased = StarRelu {
+            scale: self.scale,
+            bias: 0.0,
+        };
+        let up = simd.splat_f32s(SCALE_UP);
+        let far = simd.mul_f32s(simd.mul_f32s(unbiased.near(simd, rs), up), up);
+        let near = self.near(
+            simd,
+            simd.min_f32s(r, simd.splat_f32s(STAR_RELU_FAST_LIMIT)),
+        );
+        keep_nan(simd, x, simd.select_f32s(big, far, near))
+    }
+}
