@@ -149,6 +149,8 @@ struct OpEntry {
     sweep: (f64, f64),
     ulp_f32: f64,
     monotone: bool,
+    /// Least share of bf16/f16 outputs that must be correctly rounded (`correctly_rounded`, default 0.999).
+    correctly_rounded: f64,
     odd: bool,
     range: Option<(f64, f64)>,
     par_min_len: Option<usize>,
@@ -183,7 +185,9 @@ impl OpEntry {
                         doc: string(p, "doc"),
                         positive,
                     };
-                    if positive && !(param.default > 0.0) {
+                    if positive
+                        && param.default.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater)
+                    {
                         fail(&format!(
                             "op {name}: parameter {} is checked positive but defaults to {}",
                             param.name, param.default
@@ -218,6 +222,15 @@ impl OpEntry {
             sweep: (sweep[0], sweep[1]),
             ulp_f32,
             monotone: boolean(op, "monotone"),
+            correctly_rounded: op.get("correctly_rounded").map_or(0.999, |_| {
+                let share = float(op, "correctly_rounded");
+                if !(0.5..=1.0).contains(&share) {
+                    fail(&format!(
+                        "op {name}: correctly_rounded must be in [0.5, 1], got {share}"
+                    ));
+                }
+                share
+            }),
             odd: boolean(op, "odd"),
             range,
             par_min_len: op.get("par_min_len").map(|_| integer(op, "par_min_len")),
@@ -256,7 +269,7 @@ impl OpEntry {
         writeln!(
             out,
             "    OpSpec {{\n        name: {:?},\n        formula: {:?},\n        algorithm: {:?},\n        params: &[{}],\n        \
-             sweep: ({}, {}),\n        ulp_f32: {},\n        monotone: {},\n        odd: {},\n        range: {},\n        \
+             sweep: ({}, {}),\n        ulp_f32: {},\n        monotone: {},\n        correctly_rounded: {},\n        odd: {},\n        range: {},\n        \
              eval_f32: |k, x, out| k.{name}(x{args}, out),\n        eval_inplace_f32: |k, x| k.{name}_inplace(x{args}),\n        \
              eval_bf16: |k, x, out| k.{name}(x{args}, out),\n        eval_f16: |k, x, out| k.{name}(x{args}, out),\n        \
              free_f32: |x, out| crate::{name}(x{args}, out),\n        free_inplace_f32: |x| crate::{name}_inplace(x{args}),\n        \
@@ -270,6 +283,7 @@ impl OpEntry {
             f64_literal(self.sweep.1),
             f64_literal(self.ulp_f32),
             self.monotone,
+            f64_literal(self.correctly_rounded),
             self.odd,
             opt(self.range),
             self.reference,
@@ -429,19 +443,29 @@ impl OpEntry {
         let name = &self.name;
         let min = self.par_min_len();
         let (sig, call, _) = self.param_lists();
+        let (asserts, checked_docs) = self.param_checks(&format!("par::{name}"));
+        let (asserts_inplace, _) = self.param_checks(&format!("par::{name}_inplace"));
+        let panics_inplace = if checked_docs.is_empty() {
+            String::new()
+        } else {
+            format!("///\n/// # Panics\n{checked_docs}")
+        };
+        let indented = |docs: &str| docs.replace("///", "    ///");
+        let panics_inplace_method = indented(&panics_inplace);
+        let checked_docs_method = indented(&checked_docs);
         write!(
             out,
-            "/// [`crate::{name}_inplace`] split over the current rayon pool ([`Par::global`]).\n\
+            "/// [`crate::{name}_inplace`] split over the current rayon pool ([`Par::global`]).\n{panics_inplace}\
              pub fn {name}_inplace<T: Element>(x: &mut [T]{sig}) {{\n    Par::global().{name}_inplace(x{call});\n}}\n\n\
              /// [`crate::{name}`] split over the current rayon pool ([`Par::global`]).\n///\n\
-             /// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n\
+             /// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs}\
              pub fn {name}<T: Element>(x: &[T]{sig}, out: &mut [T]) {{\n    Par::global().{name}(x{call}, out);\n}}\n\n\
-             impl Par {{\n    /// [`Kernels::{name}_inplace`] split over the current rayon pool.\n\
-                 pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n        \
+             impl Par {{\n    /// [`Kernels::{name}_inplace`] split over the current rayon pool.\n{panics_inplace_method}\
+                 pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n{asserts_inplace}        \
                  self.inplace({min}, x, |k, x| k.{name}_inplace(x{call}));\n    }}\n\n\
                  /// [`Kernels::{name}`] split over the current rayon pool.\n    ///\n    \
-                 /// # Panics\n    /// If `x.len() != out.len()`; the message names the function and both lengths.\n    \
-                 pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n        \
+                 /// # Panics\n    /// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs_method}    \
+                 pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n{asserts}        \
                  self.map((\"{name}\", {min}), x, out, |k, x, out| k.{name}(x{call}, out));\n    }}\n}}\n\n"
         )
         .unwrap();

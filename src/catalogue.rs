@@ -33,6 +33,9 @@ pub struct OpSpec {
     pub ulp_f32: f64,
     /// Whether the op is non-decreasing over all of f32 (and the kernel must stay so).
     pub monotone: bool,
+    /// Least share of the 65 536 bf16 and of the f16 outputs that are the correctly rounded
+    /// value (0.999 unless the catalogue entry says why an op cannot reach it).
+    pub correctly_rounded: f64,
     /// Whether the op is odd (the kernel must satisfy `f(-x) == -f(x)` bit for bit).
     pub odd: bool,
     /// Closed interval every output must lie in, if the op is bounded.

@@ -40,8 +40,8 @@ const NANS: [u32; 6] = [
     0x7fc1_2345,
 ];
 
-/// The NaN rows: every op, relu included.
-const NAN_OPS: [&str; 9] = [
+/// The NaN rows: every op of the catalogue (step, whose output is 0 or 1, maps NaN to NaN too).
+const NAN_OPS: [&str; 25] = [
     "exp",
     "sigmoid",
     "tanh",
@@ -51,9 +51,27 @@ const NAN_OPS: [&str; 9] = [
     "gelu",
     "gelu_tanh",
     "relu",
+    "step",
+    "relu6",
+    "leaky_relu",
+    "rrelu",
+    "elu",
+    "selu",
+    "celu",
+    "softplus",
+    "log_sigmoid",
+    "mish",
+    "hard_sigmoid",
+    "hard_swish",
+    "squared_relu",
+    "star_relu",
+    "gelu_sigmoid",
+    "softsign",
 ];
 
-/// Signed zeros, infinities and the finite special cases (swish runs with its default beta, 1).
+/// Signed zeros, infinities and the finite special cases; parametrised ops run with their
+/// catalogue defaults (swish beta 1, leaky_relu alpha 0.01, rrelu slope (1/8 + 1/3)/2, elu and
+/// celu alpha 1, softplus beta 1 and threshold 20, star_relu scale 0.8944 and bias -0.4472).
 const CASES: &[(&str, f32, Expect)] = &[
     // ---- signed zeros: odd ops and relu keep the sign
     ("exp", 0.0, Bits(1.0)),
@@ -151,6 +169,123 @@ const CASES: &[(&str, f32, Expect)] = &[
     ("relu", f32::MIN_POSITIVE, Bits(f32::MIN_POSITIVE)),
     ("relu", -1e-45, Bits(0.0)),
     ("relu", 1e-45, Bits(1e-45)),
+    // ---- step: 1 where x >= 0, so both zeros give 1
+    ("step", 0.0, Bits(1.0)),
+    ("step", -0.0, Bits(1.0)),
+    ("step", -INF, Bits(0.0)),
+    ("step", INF, Bits(1.0)),
+    ("step", -1e-45, Bits(0.0)),
+    ("step", 1e-45, Bits(1.0)),
+    // ---- relu6: sign of zero kept, capped at 6
+    ("relu6", 0.0, Bits(0.0)),
+    ("relu6", -0.0, Bits(-0.0)),
+    ("relu6", -INF, Bits(0.0)),
+    ("relu6", INF, Bits(6.0)),
+    ("relu6", 6.0, Bits(6.0)),
+    ("relu6", 6.000_001, Bits(6.0)),
+    ("relu6", 1e30, Bits(6.0)),
+    // ---- leaky_relu / rrelu: linear on both sides, so infinities stay infinite
+    ("leaky_relu", 0.0, Bits(0.0)),
+    ("leaky_relu", -0.0, Bits(-0.0)),
+    ("leaky_relu", -INF, Bits(-INF)),
+    ("leaky_relu", INF, Bits(INF)),
+    ("leaky_relu", -1e30, InBudget),
+    ("leaky_relu", -1e-45, Bits(-0.0)),
+    ("rrelu", 0.0, Bits(0.0)),
+    ("rrelu", -0.0, Bits(-0.0)),
+    ("rrelu", -INF, Bits(-INF)),
+    ("rrelu", INF, Bits(INF)),
+    ("rrelu", -1e30, InBudget),
+    // ---- elu / selu / celu: saturate at -alpha (-lambda*alpha for selu), linear above 0
+    ("elu", 0.0, Bits(0.0)),
+    ("elu", -0.0, Bits(-0.0)),
+    ("elu", -INF, Bits(-1.0)),
+    ("elu", INF, Bits(INF)),
+    ("elu", -1e30, Bits(-1.0)),
+    ("elu", -20.0, InBudget),
+    ("elu", 1e30, Bits(1e30)),
+    ("selu", 0.0, Bits(0.0)),
+    ("selu", -0.0, Bits(-0.0)),
+    ("selu", -INF, InBudget),
+    ("selu", INF, Bits(INF)),
+    ("selu", -1e30, InBudget),
+    ("selu", 1e30, InBudget),
+    ("selu", f32::MAX, Bits(INF)), // lambda * MAX overflows
+    ("celu", 0.0, Bits(0.0)),
+    ("celu", -0.0, Bits(-0.0)),
+    ("celu", -INF, Bits(-1.0)),
+    ("celu", INF, Bits(INF)),
+    ("celu", -1e30, Bits(-1.0)),
+    // ---- softplus / log_sigmoid: ln 2 at zero, exp(x) relative accuracy far left, no overflow
+    ("softplus", 0.0, InBudget),
+    ("softplus", -0.0, InBudget),
+    ("softplus", -INF, Bits(0.0)),
+    ("softplus", INF, Bits(INF)),
+    ("softplus", -80.0, Finite),
+    ("softplus", -100.0, PositiveSubnormal),
+    ("softplus", -1e30, Bits(0.0)),
+    ("softplus", 20.5, Bits(20.5)), // linear above the threshold
+    ("softplus", 1e30, Bits(1e30)),
+    ("log_sigmoid", 0.0, InBudget),
+    ("log_sigmoid", -0.0, InBudget),
+    ("log_sigmoid", -INF, Bits(-INF)),
+    ("log_sigmoid", INF, Bits(-0.0)),
+    ("log_sigmoid", 100.0, Finite), // -exp(-100): a negative normal
+    ("log_sigmoid", -100.0, InBudget),
+    ("log_sigmoid", -1e30, Bits(-1e30)),
+    ("log_sigmoid", 1e30, Bits(-0.0)),
+    // ---- mish: x for large x, -0 from the underflowing left tail
+    ("mish", 0.0, Bits(0.0)),
+    ("mish", -0.0, Bits(-0.0)),
+    ("mish", -INF, Bits(-0.0)),
+    ("mish", INF, Bits(INF)),
+    ("mish", -50.0, Finite),
+    ("mish", -1e30, Bits(-0.0)),
+    ("mish", 1e30, Bits(1e30)),
+    // ---- hard_sigmoid / hard_swish: exact 0 and 1 (x) outside [-3, 3]
+    ("hard_sigmoid", 0.0, Bits(0.5)),
+    ("hard_sigmoid", -0.0, Bits(0.5)),
+    ("hard_sigmoid", -INF, Bits(0.0)),
+    ("hard_sigmoid", INF, Bits(1.0)),
+    ("hard_sigmoid", 3.0, Bits(1.0)),
+    ("hard_sigmoid", -3.0, Bits(0.0)),
+    ("hard_swish", 0.0, Bits(0.0)),
+    ("hard_swish", -0.0, Bits(-0.0)),
+    ("hard_swish", -INF, Bits(-0.0)),
+    ("hard_swish", INF, Bits(INF)),
+    ("hard_swish", 3.0, Bits(3.0)),
+    ("hard_swish", 1e30, Bits(1e30)),
+    ("hard_swish", -1e30, Bits(-0.0)),
+    // ---- squared_relu / star_relu: x^2 overflows for x > 1.8e19
+    ("squared_relu", 0.0, Bits(0.0)),
+    ("squared_relu", -0.0, Bits(0.0)),
+    ("squared_relu", -INF, Bits(0.0)),
+    ("squared_relu", INF, Bits(INF)),
+    ("squared_relu", 1e19, InBudget),
+    ("squared_relu", 1e30, Bits(INF)),
+    ("star_relu", 0.0, InBudget),
+    ("star_relu", -0.0, InBudget),
+    ("star_relu", -INF, InBudget),
+    ("star_relu", INF, Bits(INF)),
+    ("star_relu", -1e30, InBudget),
+    ("star_relu", 1e30, Bits(INF)),
+    // ---- gelu_sigmoid: x * sigmoid(1.702 x)
+    ("gelu_sigmoid", 0.0, Bits(0.0)),
+    ("gelu_sigmoid", -0.0, Bits(-0.0)),
+    ("gelu_sigmoid", -INF, Bits(-0.0)),
+    ("gelu_sigmoid", INF, Bits(INF)),
+    ("gelu_sigmoid", -60.0, Finite),
+    ("gelu_sigmoid", -1e30, Bits(-0.0)),
+    ("gelu_sigmoid", 1e30, Bits(1e30)),
+    ("gelu_sigmoid", f32::MAX, Bits(f32::MAX)),
+    // ---- softsign: x / (1 + |x|), +-1 in the limit
+    ("softsign", 0.0, Bits(0.0)),
+    ("softsign", -0.0, Bits(-0.0)),
+    ("softsign", -INF, Bits(-1.0)),
+    ("softsign", INF, Bits(1.0)),
+    ("softsign", 1e30, Bits(1.0)),
+    ("softsign", -1e30, Bits(-1.0)),
+    ("softsign", f32::MAX, Bits(1.0)),
 ];
 
 /// Finite inputs at the ends of the f32 range that every op must handle (no NaN, no infinity

@@ -30,7 +30,7 @@ pub(crate) enum Range {
 /// `|v| <= 120`: callers clamp `v`) and at 87 for `g >= 0` (where `1 + e` is 1), and for `g < 0`
 /// numerator and denominator are scaled by 2^64 (exactly), so a subnormal result is rounded once,
 /// by the division; lanes with `|g| <= 87` get the same bits as with [`Range::Normal`]. `g_lo` is
-/// the low part of a double-f32 gate (|g_lo| <= 2^-17).
+/// the low part of a double-f32 gate (|g_lo| <= 2^-17 where the gate is not clamped).
 #[inline(always)]
 pub(crate) fn times_sigmoid<S: Simd>(
     simd: S,
@@ -40,15 +40,19 @@ pub(crate) fn times_sigmoid<S: Simd>(
     range: Range,
 ) -> S::f32s {
     let negative = simd.less_than_f32s(g, simd.splat_f32s(0.0));
-    let a = match range {
-        Range::Normal => abs(simd, g),
+    let (a, g_lo) = match range {
+        Range::Normal => (abs(simd, g), g_lo),
         Range::Full => {
             let limit = simd.select_f32s(
                 negative,
                 simd.splat_f32s(LOGISTIC_A_MAX_NEG),
                 simd.splat_f32s(EXP_NORMAL_LIMIT),
             );
-            simd.min_f32s(abs(simd, g), limit)
+            // A clamped gate drops its low part (of the unclamped gate: up to 2^104, or NaN
+            // for an infinite gate).
+            let clamped = simd.greater_than_f32s(abs(simd, g), limit);
+            let g_lo = g_lo.map(|lo| simd.select_f32s(clamped, simd.splat_f32s(0.0), lo));
+            (simd.min_f32s(abs(simd, g), limit), g_lo)
         }
     };
     let red = reduce(simd, simd.neg_f32s(a));

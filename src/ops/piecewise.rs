@@ -8,7 +8,7 @@ use crate::catalogue::consts::{
     STAR_RELU_FAST_LIMIT,
 };
 use crate::math::bits::{abs, keep_nan, with_sign_of};
-use crate::math::divide::fast_two_sum;
+use crate::math::divide::{fast_two_sum, two_sum};
 use crate::ops::{Relu, UnaryOp};
 
 /// `x >= threshold ? 1 : 0`: see the catalogue entry `step`.
@@ -144,15 +144,20 @@ pub(crate) struct StarRelu {
 }
 
 impl StarRelu {
-    /// `scale (r² + r²_lo) + bias` with `r²` split exactly (fma): the bias is added to the exact
-    /// product in one fma, so a result that cancels to near 0 keeps its relative accuracy.
+    /// `scale (r² + r²_lo) + bias` rounded about once: `r²` and `scale r²` split exactly (fma),
+    /// the bias added to the product by an exact two-sum, and all the low parts added last, so a
+    /// result that cancels to near 0 keeps its relative accuracy (within 0.5 ULP plus the low
+    /// parts' own roundings, far below an ULP).
     #[inline(always)]
     fn near<S: Simd>(self, simd: S, r: S::f32s) -> S::f32s {
         let scale = simd.splat_f32s(self.scale);
         let r2 = simd.mul_f32s(r, r);
         let r2_lo = simd.mul_add_f32s(r, r, simd.neg_f32s(r2));
-        let t = simd.mul_add_f32s(scale, r2, simd.splat_f32s(self.bias));
-        simd.mul_add_f32s(scale, r2_lo, t)
+        let p = simd.mul_f32s(scale, r2);
+        let p_lo = simd.mul_add_f32s(scale, r2, simd.neg_f32s(p));
+        let (t, t_lo) = two_sum(simd, p, simd.splat_f32s(self.bias));
+        let lo = simd.mul_add_f32s(scale, r2_lo, simd.add_f32s(p_lo, t_lo));
+        simd.add_f32s(t, lo)
     }
 }
 
@@ -183,6 +188,9 @@ impl UnaryOp for StarRelu {
             simd,
             simd.min_f32s(r, simd.splat_f32s(STAR_RELU_FAST_LIMIT)),
         );
+        // +inf stays +inf (its r² has the low part inf - inf).
+        let infinite = simd.equal_f32s(r, simd.splat_f32s(f32::INFINITY));
+        let far = simd.select_f32s(infinite, r, far);
         keep_nan(simd, x, simd.select_f32s(big, far, near))
     }
 }

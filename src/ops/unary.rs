@@ -150,9 +150,6 @@ impl UnaryOp for Swish {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let (g, g_lo) = self.gate(simd, x);
-        // An infinite gate has no low part (the fma gives inf - inf there).
-        let infinite = simd.equal_f32s(abs(simd, g), simd.splat_f32s(f32::INFINITY));
-        let g_lo = simd.select_f32s(infinite, simd.splat_f32s(0.0), g_lo);
         // Past the clamp of the gate the product is taken as 0 (exact for |beta| >= 1).
         let live = simd.greater_than_or_equal_f32s(g, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
         let v = simd.select_f32s(live, x, with_sign_of(simd, simd.splat_f32s(0.0), x));
