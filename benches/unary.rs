@@ -86,6 +86,31 @@ fn unary(c: &mut Criterion) {
     group.finish();
 }
 
+/// PReLU with one slope per channel, rows of 768 channels (a transformer's hidden width).
+fn prelu(c: &mut Criterion) {
+    let channels = 768;
+    let mut group = c.benchmark_group("prelu");
+    for isa in Isa::available() {
+        let k = Kernels::new(isa).expect("an available ISA");
+        for n in SIZES {
+            let n = n.next_multiple_of(channels);
+            configure(&mut group, n);
+            let template = inputs(n);
+            let alpha: Vec<f32> = (0..channels).map(|c| 0.01 + c as f32 / 4096.0).collect();
+            let mut buf = template.clone();
+            let id = BenchmarkId::new(format!("prelu/{}", isa.name()), n);
+            group.bench_function(id, |b| {
+                b.iter_custom(|iters| {
+                    time_in_place(iters, &template, &mut buf, |x| {
+                        k.prelu_inplace(x, &alpha, channels)
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn memory(c: &mut Criterion) {
     let mut group = c.benchmark_group("memory");
     for n in SIZES {
@@ -131,6 +156,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, memory
+    targets = unary, prelu, memory
 }
 criterion_main!(benches);

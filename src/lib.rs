@@ -37,6 +37,7 @@ mod math;
 mod ops;
 #[cfg(feature = "rayon")]
 pub mod par;
+mod prelu;
 pub mod reference;
 mod shim;
 pub mod ulp;
@@ -44,5 +45,6 @@ pub mod ulp;
 pub use element::{Element, bf16, f16};
 pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};
+pub use prelu::{prelu, prelu_inplace};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

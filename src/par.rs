@@ -24,6 +24,7 @@ use rayon::prelude::*;
 
 use crate::element::Element;
 use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_rows};
+use crate::prelu::check_prelu;
 
 /// Below this many elements (of output) the `par` functions of the ops that compute run
 /// serially (the catalogue's `par_min_len` overrides it per op). Measured on a 2-core Zen 3 with
@@ -251,3 +252,59 @@ impl Par {
 }
 
 include!(concat!(env!("OUT_DIR"), "/par_api.rs"));
+
+impl Par {
+    /// [`Kernels::prelu`] split over the current rayon pool, in chunks of whole rows: the same
+    /// bits as the serial call.
+    ///
+    /// # Panics
+    /// As [`Kernels::prelu`] (the message names `par::prelu`).
+    pub fn prelu<T: Element>(self, x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
+        check_prelu("par::prelu", x.len(), alpha.len(), channels, out.len());
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
+            return k.prelu(x, alpha, channels, out);
+        };
+        let rows = c.div_ceil(channels) * channels;
+        x.par_chunks(rows)
+            .zip(out.par_chunks_mut(rows))
+            .for_each(|(x, out)| k.prelu(x, alpha, channels, out));
+    }
+
+    /// [`Kernels::prelu_inplace`] split over the current rayon pool, in chunks of whole rows.
+    ///
+    /// # Panics
+    /// As [`Kernels::prelu_inplace`] (the message names `par::prelu_inplace`).
+    pub fn prelu_inplace<T: Element>(self, x: &mut [T], alpha: &[T], channels: usize) {
+        check_prelu(
+            "par::prelu_inplace",
+            x.len(),
+            alpha.len(),
+            channels,
+            x.len(),
+        );
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
+            return k.prelu_inplace(x, alpha, channels);
+        };
+        let rows = c.div_ceil(channels) * channels;
+        x.par_chunks_mut(rows)
+            .for_each(|x| k.prelu_inplace(x, alpha, channels));
+    }
+}
+
+/// [`crate::prelu`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::prelu`].
+pub fn prelu<T: Element>(x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
+    Par::global().prelu(x, alpha, channels, out);
+}
+
+/// [`crate::prelu_inplace`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::prelu_inplace`].
+pub fn prelu_inplace<T: Element>(x: &mut [T], alpha: &[T], channels: usize) {
+    Par::global().prelu_inplace(x, alpha, channels);
+}

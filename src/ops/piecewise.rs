@@ -9,7 +9,7 @@ use crate::catalogue::consts::{
 };
 use crate::math::bits::{abs, keep_nan, with_sign_of};
 use crate::math::divide::{fast_two_sum, two_sum};
-use crate::ops::{Relu, UnaryOp};
+use crate::ops::{GatedOp, Relu, UnaryOp};
 
 /// `x >= threshold ? 1 : 0`: see the catalogue entry `step`.
 #[derive(Clone, Copy)]
@@ -43,6 +43,28 @@ impl UnaryOp for Relu6 {
 fn leaky<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
     let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
     simd.select_f32s(negative, simd.mul_f32s(x, simd.splat_f32s(slope)), x)
+}
+
+/// PReLU as a two-input op: `x < 0 ? a x : x` with the slope `a` of each element's channel
+/// (the gated machinery carries the slopes as its second operand); one rounding.
+#[derive(Clone, Copy)]
+pub(crate) struct Prelu;
+
+impl GatedOp for Prelu {
+    fn fast_limit(self) -> Option<f32> {
+        None
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s, slope: S::f32s) -> S::f32s {
+        self.full(simd, x, slope)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s, slope: S::f32s) -> S::f32s {
+        let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
+        simd.select_f32s(negative, simd.mul_f32s(x, slope), x)
+    }
 }
 
 /// `x < 0 ? alpha x : x`: see the catalogue entry `leaky_relu`.
