@@ -32,7 +32,8 @@ impl Kernels {
     ///
     /// Accuracy: 0.5 ULP (one rounding of the product; the reference is
     /// [`crate::reference::leaky_relu`] with the channel's slope). `-0` and NaN pass through; a
-    /// NaN slope gives NaN for negative inputs; a zero slope times `-inf` is NaN (IEEE `0 · inf`).
+    /// NaN slope gives NaN for negative inputs and a zero slope times `-inf` is NaN (IEEE
+    /// `0 · inf`), both the positive quiet NaN `0x7FC0_0000` on every ISA.
     ///
     /// Out of place, on this `Kernels`' ISA.
     ///

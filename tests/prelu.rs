@@ -169,10 +169,20 @@ fn special_values() {
             }
         }
     }
-    // a NaN slope gives NaN for negative inputs only
-    let mut y = [0.0f32; 2];
-    simd_activations::prelu(&[-1.0, 1.0], &[f32::NAN, f32::NAN], 2, &mut y);
-    assert!(y[0].is_nan() && y[1] == 1.0);
+    // a NaN slope gives NaN for negative inputs only, and a zero slope times -inf is NaN: both
+    // the positive quiet NaN on every ISA (the ISAs' default NaNs differ in sign); leaky_relu
+    // with a zero slope too
+    for k in all_kernels() {
+        let mut y = [0.0f32; 4];
+        k.prelu(&[-1.0, 1.0, -inf, -2.0], &[f32::NAN, f32::NAN, 0.0, 0.0], 4, &mut y);
+        assert_eq!(y[0].to_bits(), 0x7fc0_0000, "{}", k.isa());
+        assert_eq!(y[1], 1.0);
+        assert_eq!(y[2].to_bits(), 0x7fc0_0000, "{}", k.isa());
+        assert_eq!(y[3].to_bits(), (-0.0f32).to_bits());
+        let mut l = [0.0f32; 1];
+        k.leaky_relu(&[-inf], 0.0, &mut l);
+        assert_eq!(l[0].to_bits(), 0x7fc0_0000, "{}", k.isa());
+    }
 }
 
 fn panic_message(f: impl FnOnce()) -> String {

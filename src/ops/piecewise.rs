@@ -7,7 +7,7 @@ use crate::catalogue::consts::{
     HARD_SIGMOID_SHIFT, HARD_SIGMOID_WIDTH, ONE_SIXTH, RELU6_CAP, SCALE_DOWN, SCALE_UP,
     STAR_RELU_FAST_LIMIT,
 };
-use crate::math::bits::{abs, keep_nan, with_sign_of};
+use crate::math::bits::{abs, canonical_nan, keep_nan, with_sign_of};
 use crate::math::divide::{fast_two_sum, two_sum};
 use crate::ops::{GatedOp, Relu, UnaryOp};
 
@@ -38,11 +38,12 @@ impl UnaryOp for Relu6 {
     }
 }
 
-/// `x < 0 ? slope x : x`, one rounding; `-0` and NaN pass unchanged.
+/// `x < 0 ? slope x : x`, one rounding; `-0` and NaN inputs pass unchanged. A NaN the product
+/// makes (a zero slope times `-inf`, or a NaN slope) is the positive quiet NaN on every ISA.
 #[inline(always)]
-fn leaky<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
+fn leaky<S: Simd>(simd: S, x: S::f32s, slope: S::f32s) -> S::f32s {
     let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-    simd.select_f32s(negative, simd.mul_f32s(x, simd.splat_f32s(slope)), x)
+    simd.select_f32s(negative, canonical_nan(simd, simd.mul_f32s(x, slope)), x)
 }
 
 /// PReLU as a two-input op: `x < 0 ? a x : x` with the slope `a` of each element's channel
@@ -62,8 +63,7 @@ impl GatedOp for Prelu {
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s, slope: S::f32s) -> S::f32s {
-        let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
-        simd.select_f32s(negative, simd.mul_f32s(x, slope), x)
+        leaky(simd, x, slope)
     }
 }
 
@@ -76,7 +76,7 @@ pub(crate) struct LeakyRelu {
 impl UnaryOp for LeakyRelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        leaky(simd, x, self.alpha)
+        leaky(simd, x, simd.splat_f32s(self.alpha))
     }
 }
 
@@ -91,7 +91,7 @@ impl UnaryOp for Rrelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // The slope is rounded to f32 once, in the same scalar operations on every ISA.
-        leaky(simd, x, (self.lower + self.upper) * 0.5)
+        leaky(simd, x, simd.splat_f32s((self.lower + self.upper) * 0.5))
     }
 }
 
