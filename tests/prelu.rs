@@ -174,7 +174,12 @@ fn special_values() {
     // with a zero slope too
     for k in all_kernels() {
         let mut y = [0.0f32; 4];
-        k.prelu(&[-1.0, 1.0, -inf, -2.0], &[f32::NAN, f32::NAN, 0.0, 0.0], 4, &mut y);
+        k.prelu(
+            &[-1.0, 1.0, -inf, -2.0],
+            &[f32::NAN, f32::NAN, 0.0, 0.0],
+            4,
+            &mut y,
+        );
         assert_eq!(y[0].to_bits(), 0x7fc0_0000, "{}", k.isa());
         assert_eq!(y[1], 1.0);
         assert_eq!(y[2].to_bits(), 0x7fc0_0000, "{}", k.isa());
