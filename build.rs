@@ -20,6 +20,7 @@ fn main() {
     let cores = list(&doc, "core");
     let ops = list(&doc, "op");
     let gated = list(&doc, "gated");
+    let rowwise = list(&doc, "rowwise");
 
     let mut names = HashSet::new();
     let mut out =
@@ -121,6 +122,14 @@ fn main() {
         spec.write_gated_table_entry(&mut table);
         spec.write_gated_api(&mut api);
         spec.write_gated_par_api(&mut par_api);
+    }
+    table.push_str(
+        "];\n\n/// Every row-wise op of the catalogue, in catalogue order.\npub static ROWWISE: &[RowSpec] = &[\n",
+    );
+    for op in &rowwise {
+        let name = string(op, "name");
+        unique(&mut names, &name);
+        write_rowwise_entry(op, &name, &mut table);
     }
     table.push_str("];\n");
     out.push_str(&table);
@@ -659,6 +668,35 @@ impl OpEntry {
         }
         out.push_str("}\n\n");
     }
+}
+
+/// One `[[rowwise]]` entry of the `ROWWISE` table.
+fn write_rowwise_entry(op: &Table, name: &str, out: &mut String) {
+    let (ulp_f32, ulp_half) = (float(op, "ulp_f32"), float(op, "ulp_half"));
+    if !(ulp_f32 >= 0.5 && ulp_half >= 0.5) {
+        fail(&format!(
+            "rowwise {name}: budgets below half an ULP cannot hold"
+        ));
+    }
+    writeln!(
+        out,
+        "    RowSpec {{\n        name: {name:?},\n        formula: {:?},\n        algorithm: {:?},\n        \
+         ulp_f32: {},\n        ulp_half: {},\n        max_width_tested: {},\n        \
+         eval_f32: |k, x, w, out| k.{name}(x, w, out),\n        \
+         eval_bf16: |k, x, w, out| k.{name}(x, w, out),\n        \
+         eval_f16: |k, x, w, out| k.{name}(x, w, out),\n        \
+         inplace_f32: |k, x, w| k.{name}_inplace(x, w),\n        \
+         free_f32: |x, w, out| crate::{name}(x, w, out),\n        \
+         #[cfg(feature = \"rayon\")]\n        par_f32: |p, x, w, out| p.{name}(x, w, out),\n        \
+         reference: crate::reference::{},\n    }},",
+        string(op, "formula"),
+        string(op, "algorithm"),
+        f64_literal(ulp_f32),
+        f64_literal(ulp_half),
+        integer(op, "max_width_tested"),
+        string(op, "reference"),
+    )
+    .unwrap();
 }
 
 fn list(doc: &Table, key: &str) -> Vec<Table> {

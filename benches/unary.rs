@@ -5,6 +5,8 @@
 //! does, e.g. `cargo bench --bench unary -- unary/silu/avx2` or `-- memory`.
 //!
 //! - `unary/OP/ISA/N`: `N` elements spread evenly over [-8, 8] (as the peer benchmarks), in place.
+//! - `rowwise/OP/ISA/widthW/N`: softmax and log_softmax in place over rows of `W` (inputs as
+//!   above).
 //! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
 //!   free `relu_inplace` (detected ISA) and a plain read-modify-write loop `x[i] *= 1.0` (the
 //!   factor through `black_box`, so the pass is not optimised away).
@@ -22,7 +24,7 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main, measurement::WallTime,
 };
-use simd_activations::catalogue::OPS;
+use simd_activations::catalogue::{OPS, ROWWISE};
 use simd_activations::{Isa, Kernels};
 
 /// f32 elements per call: 16 KiB (L1), 256 KiB (L2), 4 MiB (L3), 64 MiB (memory).
@@ -111,6 +113,36 @@ fn prelu(c: &mut Criterion) {
     group.finish();
 }
 
+/// Softmax and log-softmax in place over rows of 128, 4096 and 32 Ki logits (64 Ki elements
+/// per call, and 1 Mi at width 4096), inputs over [-8, 8].
+fn rowwise(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rowwise");
+    for op in ROWWISE {
+        for isa in Isa::available() {
+            let k = Kernels::new(isa).expect("an available ISA");
+            for (width, n) in [
+                (128, 1 << 16),
+                (4096, 1 << 16),
+                (32768, 1 << 16),
+                (4096, 1 << 20),
+            ] {
+                configure(&mut group, n);
+                let template = inputs(n);
+                let mut buf = template.clone();
+                let id = BenchmarkId::new(format!("{}/{}/width{width}", op.name, isa.name()), n);
+                group.bench_function(id, |b| {
+                    b.iter_custom(|iters| {
+                        time_in_place(iters, &template, &mut buf, |x| {
+                            (op.inplace_f32)(k, x, width)
+                        })
+                    })
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
 fn memory(c: &mut Criterion) {
     let mut group = c.benchmark_group("memory");
     for n in SIZES {
@@ -156,6 +188,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, prelu, memory
+    targets = unary, prelu, rowwise, memory
 }
 criterion_main!(benches);

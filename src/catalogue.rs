@@ -102,6 +102,52 @@ pub struct GatedSpec {
     pub reference: fn(f64, f64) -> f64,
 }
 
+/// One row-wise op of the catalogue (softmax, log_softmax): every output depends on its whole
+/// row of `width` contiguous elements.
+#[derive(Clone, Copy, Debug)]
+pub struct RowSpec {
+    /// Public name (`softmax` gives `softmax`, `softmax_inplace`, the `Kernels` and `par` forms).
+    pub name: &'static str,
+    /// The mathematical definition.
+    pub formula: &'static str,
+    /// How the kernel computes it.
+    pub algorithm: &'static str,
+    /// Maximum error in ULP of f32 of every output, for any row, against [`RowSpec::reference`].
+    pub ulp_f32: f64,
+    /// The same in ULP of bf16 and of f16.
+    pub ulp_half: f64,
+    /// The widest row the tests check the budgets on.
+    pub max_width_tested: usize,
+    /// `Kernels::NAME(x, width, out)` on f32.
+    pub eval_f32: fn(Kernels, &[f32], usize, &mut [f32]),
+    /// The same on bf16.
+    pub eval_bf16: fn(Kernels, &[bf16], usize, &mut [bf16]),
+    /// The same on f16.
+    pub eval_f16: fn(Kernels, &[f16], usize, &mut [f16]),
+    /// `Kernels::NAME_inplace(x, width)` on f32.
+    pub inplace_f32: fn(Kernels, &mut [f32], usize),
+    /// The free function `NAME(x, width, out)`.
+    pub free_f32: fn(&[f32], usize, &mut [f32]),
+    /// `Par::NAME(x, width, out)`.
+    #[cfg(feature = "rayon")]
+    pub par_f32: fn(Par, &[f32], usize, &mut [f32]),
+    /// The f64 reference of one row.
+    pub reference: fn(&[f64]) -> Vec<f64>,
+}
+
+impl RowSpec {
+    /// The row-wise op named `name`, if the catalogue has it.
+    ///
+    /// # Example
+    /// ```
+    /// let softmax = simd_activations::catalogue::RowSpec::find("softmax").unwrap();
+    /// assert_eq!(softmax.ulp_f32, 3.0);
+    /// ```
+    pub fn find(name: &str) -> Option<&'static RowSpec> {
+        ROWWISE.iter().find(|op| op.name == name)
+    }
+}
+
 impl GatedSpec {
     /// The gated op named `name`, if the catalogue has it.
     ///

@@ -40,11 +40,13 @@ pub mod par;
 mod prelu;
 pub mod reference;
 mod shim;
+mod softmax;
 pub mod ulp;
 
 pub use element::{Element, bf16, f16};
 pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};
 pub use prelu::{prelu, prelu_inplace};
+pub use softmax::{log_softmax, log_softmax_inplace, softmax, softmax_inplace};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

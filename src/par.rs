@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use crate::element::Element;
 use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_rows};
 use crate::prelu::check_prelu;
+use crate::softmax::check_softmax;
 
 /// Below this many elements (of output) the `par` functions of the ops that compute run
 /// serially (the catalogue's `par_min_len` overrides it per op). Measured on a 2-core Zen 3 with
@@ -291,6 +292,77 @@ impl Par {
         x.par_chunks_mut(rows)
             .for_each(|x| k.prelu_inplace(x, alpha, channels));
     }
+
+    /// Whole rows of `width` of `x` and `out`, split over the pool.
+    fn row_chunks<T: Element>(
+        self,
+        x: &[T],
+        width: usize,
+        out: &mut [T],
+        f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
+    ) {
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
+            return f(k, x, out);
+        };
+        let rows = c.div_ceil(width) * width;
+        x.par_chunks(rows)
+            .zip(out.par_chunks_mut(rows))
+            .for_each(|(x, out)| f(k, x, out));
+    }
+
+    /// Whole rows of `width` of `x`, split over the pool, in place.
+    fn row_chunks_inplace<T: Element>(
+        self,
+        x: &mut [T],
+        width: usize,
+        f: impl Fn(Kernels, &mut [T]) + Sync,
+    ) {
+        let k = self.kernels;
+        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
+            return f(k, x);
+        };
+        let rows = c.div_ceil(width) * width;
+        x.par_chunks_mut(rows).for_each(|x| f(k, x));
+    }
+
+    /// [`Kernels::softmax`] split over the current rayon pool in chunks of whole rows (a row
+    /// is never split): the same bits as the serial call.
+    ///
+    /// # Panics
+    /// As [`Kernels::softmax`] (the message names `par::softmax`).
+    pub fn softmax<T: Element>(self, x: &[T], width: usize, out: &mut [T]) {
+        check_softmax("par::softmax", x.len(), width, out.len());
+        self.row_chunks(x, width, out, |k, x, out| k.softmax(x, width, out));
+    }
+
+    /// [`Kernels::softmax_inplace`] split over the current rayon pool in chunks of whole rows.
+    ///
+    /// # Panics
+    /// As [`Kernels::softmax_inplace`] (the message names `par::softmax_inplace`).
+    pub fn softmax_inplace<T: Element>(self, x: &mut [T], width: usize) {
+        check_softmax("par::softmax_inplace", x.len(), width, x.len());
+        self.row_chunks_inplace(x, width, |k, x| k.softmax_inplace(x, width));
+    }
+
+    /// [`Kernels::log_softmax`] split over the current rayon pool in chunks of whole rows.
+    ///
+    /// # Panics
+    /// As [`Kernels::log_softmax`] (the message names `par::log_softmax`).
+    pub fn log_softmax<T: Element>(self, x: &[T], width: usize, out: &mut [T]) {
+        check_softmax("par::log_softmax", x.len(), width, out.len());
+        self.row_chunks(x, width, out, |k, x, out| k.log_softmax(x, width, out));
+    }
+
+    /// [`Kernels::log_softmax_inplace`] split over the current rayon pool in chunks of whole
+    /// rows.
+    ///
+    /// # Panics
+    /// As [`Kernels::log_softmax_inplace`] (the message names `par::log_softmax_inplace`).
+    pub fn log_softmax_inplace<T: Element>(self, x: &mut [T], width: usize) {
+        check_softmax("par::log_softmax_inplace", x.len(), width, x.len());
+        self.row_chunks_inplace(x, width, |k, x| k.log_softmax_inplace(x, width));
+    }
 }
 
 /// [`crate::prelu`] split over the current rayon pool ([`Par::global`]).
@@ -307,4 +379,36 @@ pub fn prelu<T: Element>(x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
 /// As [`Kernels::prelu_inplace`].
 pub fn prelu_inplace<T: Element>(x: &mut [T], alpha: &[T], channels: usize) {
     Par::global().prelu_inplace(x, alpha, channels);
+}
+
+/// [`crate::softmax`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::softmax`].
+pub fn softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
+    Par::global().softmax(x, width, out);
+}
+
+/// [`crate::softmax_inplace`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::softmax_inplace`].
+pub fn softmax_inplace<T: Element>(x: &mut [T], width: usize) {
+    Par::global().softmax_inplace(x, width);
+}
+
+/// [`crate::log_softmax`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::log_softmax`].
+pub fn log_softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
+    Par::global().log_softmax(x, width, out);
+}
+
+/// [`crate::log_softmax_inplace`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::log_softmax_inplace`].
+pub fn log_softmax_inplace<T: Element>(x: &mut [T], width: usize) {
+    Par::global().log_softmax_inplace(x, width);
 }

@@ -233,3 +233,66 @@ pub fn swiglu_oai(gate: f64, up: f64, alpha: f64, limit: f64) -> f64 {
     };
     swish(g, alpha) * (u + 1.0)
 }
+
+/// The row's max and `ln Σ e^(x - max)` as `ln_1p` of the sum without one of the max terms
+/// (exact near 0, where one entry dominates); `None` for a row with a NaN or of all `-inf`.
+/// `+inf` entries are the limit: they count as the max and every finite entry as `-inf`.
+fn softmax_parts(row: &[f64]) -> Option<(f64, f64)> {
+    if row.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let max = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        return None;
+    }
+    let ties = row.iter().filter(|&&v| v == max).count();
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a count of row elements, far below 2^53"
+    )]
+    let rest = (ties - 1) as f64
+        + row
+            .iter()
+            .filter(|&&v| v != max)
+            .map(|&v| (v - max).exp())
+            .sum::<f64>();
+    Some((max, rest.ln_1p()))
+}
+
+/// `x - max` with the limit where both are `+inf` (0).
+fn minus_max(v: f64, max: f64) -> f64 {
+    if v == max { 0.0 } else { v - max }
+}
+
+/// `softmax(x)_i = e^(x_i - max) / Σ_j e^(x_j - max)` of one row, in f64 (NaN everywhere for a
+/// row with a NaN or of all `-inf`; `+inf` entries share the row equally).
+///
+/// # Example
+/// ```
+/// let p = simd_activations::reference::softmax(&[0.0, 2.0_f64.ln()]);
+/// assert!((p[1] - 2.0 / 3.0).abs() < 1e-15);
+/// ```
+pub fn softmax(row: &[f64]) -> Vec<f64> {
+    match softmax_parts(row) {
+        None => vec![f64::NAN; row.len()],
+        Some((max, ln_sum)) => row
+            .iter()
+            .map(|&v| (minus_max(v, max) - ln_sum).exp())
+            .collect(),
+    }
+}
+
+/// `log_softmax(x)_i = (x_i - max) - ln Σ_j e^(x_j - max)` of one row, in f64 (NaN everywhere
+/// for a row with a NaN or of all `-inf`).
+///
+/// # Example
+/// ```
+/// let l = simd_activations::reference::log_softmax(&[1.0, 1.0]);
+/// assert_eq!(l, [-std::f64::consts::LN_2; 2]);
+/// ```
+pub fn log_softmax(row: &[f64]) -> Vec<f64> {
+    match softmax_parts(row) {
+        None => vec![f64::NAN; row.len()],
+        Some((max, ln_sum)) => row.iter().map(|&v| minus_max(v, max) - ln_sum).collect(),
+    }
+}

@@ -3,11 +3,13 @@
 mod exponential;
 mod gated;
 mod piecewise;
+mod softmax;
 mod unary;
 
 pub(crate) use exponential::*;
 pub(crate) use gated::*;
 pub(crate) use piecewise::*;
+pub(crate) use softmax::*;
 pub(crate) use unary::*;
 
 use pulp::{Simd, WithSimd};
