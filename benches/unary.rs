@@ -5,6 +5,7 @@
 //! does, e.g. `cargo bench --bench unary -- unary/silu/avx2` or `-- memory`.
 //!
 //! - `unary/OP/ISA/N`: `N` elements spread evenly over [-8, 8] (as the peer benchmarks), in place.
+//! - `rational/rational/ISA/N`: the rational activation, default coefficients, in place.
 //! - `rowwise/OP/ISA/widthW/N`: softmax and log_softmax in place over rows of `W` (inputs as
 //!   above).
 //! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
@@ -24,6 +25,7 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main, measurement::WallTime,
 };
+use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
 use simd_activations::catalogue::{OPS, ROWWISE};
 use simd_activations::{Isa, Kernels};
 
@@ -113,6 +115,28 @@ fn prelu(c: &mut Criterion) {
     group.finish();
 }
 
+/// The rational activation with its default (5, 4) leaky-ReLU coefficients, in place.
+fn rational(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rational");
+    for isa in Isa::available() {
+        let k = Kernels::new(isa).expect("an available ISA");
+        for n in SIZES {
+            configure(&mut group, n);
+            let template = inputs(n);
+            let mut buf = template.clone();
+            let id = BenchmarkId::new(format!("rational/{}", isa.name()), n);
+            group.bench_function(id, |b| {
+                b.iter_custom(|iters| {
+                    time_in_place(iters, &template, &mut buf, |x| {
+                        k.rational_inplace(x, &RATIONAL_LEAKY_P, &RATIONAL_LEAKY_B)
+                    })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 /// Softmax and log-softmax in place over rows of 128, 4096 and 32 Ki logits (64 Ki elements
 /// per call, and 1 Mi at width 4096), inputs over [-8, 8].
 fn rowwise(c: &mut Criterion) {
@@ -188,6 +212,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, prelu, rowwise, memory
+    targets = unary, prelu, rational, rowwise, memory
 }
 criterion_main!(benches);

@@ -38,6 +38,7 @@ mod ops;
 #[cfg(feature = "rayon")]
 pub mod par;
 mod prelu;
+mod rational;
 pub mod reference;
 mod shim;
 mod softmax;
@@ -47,6 +48,7 @@ pub use element::{Element, bf16, f16};
 pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};
 pub use prelu::{prelu, prelu_inplace};
+pub use rational::{rational, rational_inplace};
 pub use softmax::{log_softmax, log_softmax_inplace, softmax, softmax_inplace};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

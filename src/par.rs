@@ -25,6 +25,7 @@ use rayon::prelude::*;
 use crate::element::Element;
 use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_rows};
 use crate::prelu::check_prelu;
+use crate::rational::rational_body;
 use crate::softmax::check_softmax;
 
 /// Below this many elements (of output) the `par` functions of the ops that compute run
@@ -293,6 +294,34 @@ impl Par {
             .for_each(|x| k.prelu_inplace(x, alpha, channels));
     }
 
+    /// [`Kernels::rational`] split over the current rayon pool: the same bits as the serial
+    /// call.
+    ///
+    /// # Panics
+    /// As [`Kernels::rational`] (the message names `par::rational`).
+    pub fn rational<T: Element>(
+        self,
+        x: &[T],
+        numerator: &[f32],
+        denominator: &[f32],
+        out: &mut [T],
+    ) {
+        rational_body("par::rational", numerator, denominator);
+        check_map("par::rational", x.len(), out.len());
+        self.row_chunks(x, 1, out, |k, x, out| {
+            k.rational(x, numerator, denominator, out)
+        });
+    }
+
+    /// [`Kernels::rational_inplace`] split over the current rayon pool.
+    ///
+    /// # Panics
+    /// As [`Kernels::rational_inplace`] (the message names `par::rational_inplace`).
+    pub fn rational_inplace<T: Element>(self, x: &mut [T], numerator: &[f32], denominator: &[f32]) {
+        rational_body("par::rational_inplace", numerator, denominator);
+        self.row_chunks_inplace(x, 1, |k, x| k.rational_inplace(x, numerator, denominator));
+    }
+
     /// Whole rows of `width` of `x` and `out`, split over the pool.
     fn row_chunks<T: Element>(
         self,
@@ -411,4 +440,20 @@ pub fn log_softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
 /// As [`Kernels::log_softmax_inplace`].
 pub fn log_softmax_inplace<T: Element>(x: &mut [T], width: usize) {
     Par::global().log_softmax_inplace(x, width);
+}
+
+/// [`crate::rational`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::rational`].
+pub fn rational<T: Element>(x: &[T], numerator: &[f32], denominator: &[f32], out: &mut [T]) {
+    Par::global().rational(x, numerator, denominator, out);
+}
+
+/// [`crate::rational_inplace`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::rational_inplace`].
+pub fn rational_inplace<T: Element>(x: &mut [T], numerator: &[f32], denominator: &[f32]) {
+    Par::global().rational_inplace(x, numerator, denominator);
 }

@@ -296,3 +296,40 @@ pub fn log_softmax(row: &[f64]) -> Vec<f64> {
         Some((max, ln_sum)) => row.iter().map(|&v| minus_max(v, max) - ln_sum).collect(),
     }
 }
+
+/// The safe rational activation `P(x) / (1 + |b1 x + … + bn x^n|)`, `P(x) = a0 + a1 x + …`
+/// (`a` = `[a0, …]`, `b` = `[b1, …]`), by Horner's rule in f64; `±inf` gives the limit.
+///
+/// # Example
+/// ```
+/// let r = simd_activations::reference::rational(2.0, &[0.0, 1.0], &[1.0]);
+/// assert_eq!(r, 2.0 / 3.0);
+/// ```
+pub fn rational(x: f64, a: &[f64], b: &[f64]) -> f64 {
+    let horner = |c: &[f64], t: f64| match c.split_last() {
+        None => 0.0,
+        Some((&lead, rest)) => rest.iter().rev().fold(lead, |acc, &ck| acc * t + ck),
+    };
+    let m = a.iter().rposition(|&c| c != 0.0).unwrap_or(0);
+    let n = b.iter().rposition(|&c| c != 0.0).map_or(0, |i| i + 1);
+    if n == 0 {
+        return horner(&a[..=m], x);
+    }
+    if x.abs() <= 1.0 {
+        return horner(&a[..=m], x) / (1.0 + (x * horner(&b[..n], x)).abs());
+    }
+    // |x| > 1: in t = 1/x, R = sign(x)^m |x|^(m-n) P~(t) / (|t|^n + |B~(t)|) with the reversed
+    // polynomials (no overflow of the powers; t = 0 at ±inf gives the limit).
+    let t = 1.0 / x;
+    let p_rev: Vec<f64> = a[..=m].iter().rev().copied().collect();
+    let b_rev: Vec<f64> = b[..n].iter().rev().copied().collect();
+    let exponent = |k: usize| i32::try_from(k).expect("degree <= 8");
+    let r = horner(&p_rev, t) / (t.abs().powi(exponent(n)) + horner(&b_rev, t).abs());
+    let scale = if m >= n {
+        x.abs().powi(exponent(m - n))
+    } else {
+        t.abs().powi(exponent(n - m))
+    };
+    let sign = if m % 2 == 1 && x < 0.0 { -1.0 } else { 1.0 };
+    sign * r * scale
+}

@@ -3,12 +3,14 @@
 mod exponential;
 mod gated;
 mod piecewise;
+mod rational;
 mod softmax;
 mod unary;
 
 pub(crate) use exponential::*;
 pub(crate) use gated::*;
 pub(crate) use piecewise::*;
+pub(crate) use rational::*;
 pub(crate) use softmax::*;
 pub(crate) use unary::*;
 
@@ -34,6 +36,17 @@ pub(crate) trait UnaryOp: Copy + Send + Sync {
 
     /// The op for any input.
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s;
+
+    /// [`UnaryOp::fast`] on a block of vectors, lane for lane the same bits; an op whose body
+    /// is a runtime-length loop overrides it to step all vectors in lockstep.
+    #[inline(always)]
+    fn fast_block<S: Simd, const N: usize>(self, simd: S, x: [S::f32s; N]) -> [S::f32s; N] {
+        let mut y = x;
+        for yi in &mut y {
+            *yi = self.fast(simd, *yi);
+        }
+        y
+    }
 }
 
 /// Whether every lane of every vector of `x` has `|x| <= limit` (false on NaN).
@@ -58,20 +71,16 @@ fn eval_block<S: Simd, Op: UnaryOp, const N: usize>(
     op: Op,
     x: [S::f32s; N],
 ) -> [S::f32s; N] {
-    let mut y = x;
     match op.fast_limit() {
-        Some(limit) if all_within(simd, &x, limit) => {
-            for yi in &mut y {
-                *yi = op.fast(simd, *yi);
-            }
-        }
+        Some(limit) if all_within(simd, &x, limit) => op.fast_block(simd, x),
         _ => {
+            let mut y = x;
             for yi in &mut y {
                 *yi = op.full(simd, *yi);
             }
+            y
         }
     }
-    y
 }
 
 /// `out[i] = op(x[i])`: whole blocks of two vectors, then the tail through a zero-padded block
