@@ -304,6 +304,35 @@ fn gated(c: &mut Criterion) {
     gated_one::<f16>(c);
 }
 
+/// `smooth_swiglu/f32/ISA/N`: smooth-SwiGLU with rows of 4096 channels (an LLM hidden size's
+/// order), scales spread over [0.5, 2], beside `gated/swiglu` in the same run.
+fn smooth_swiglu(c: &mut Criterion) {
+    let width = 4096;
+    let sizes: Vec<usize> = sizes()
+        .into_iter()
+        .map(|n| n.next_multiple_of(width))
+        .collect();
+    let mut buf = LazyBuffers::<f32>::for_sizes(&sizes);
+    let scale: Vec<f32> = (0..width)
+        .map(|c| 0.5 + 1.5 * c as f32 / width as f32)
+        .collect();
+    for isa in Isa::available() {
+        let k = Kernels::new(isa).expect("an available ISA");
+        let mut group = c.benchmark_group(format!("smooth_swiglu/f32/{isa}"));
+        for &n in &sizes {
+            configure(&mut group, n);
+            bench(
+                &mut group,
+                BenchmarkId::from_parameter(n),
+                &mut buf,
+                n,
+                |g, u, o| k.smooth_swiglu(g, u, &scale, o),
+            );
+        }
+        group.finish();
+    }
+}
+
 /// `gated_par/OP/f32/ISA/N`: `par_f32` on `Kernels::new(ISA).par()`, global rayon pool.
 fn gated_par(c: &mut Criterion) {
     #[cfg(feature = "rayon")]
@@ -418,6 +447,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = gated, gated_par, memory, par_threshold
+    targets = gated, smooth_swiglu, gated_par, memory, par_threshold
 }
 criterion_main!(benches);

@@ -41,6 +41,7 @@ mod prelu;
 mod rational;
 pub mod reference;
 mod shim;
+mod smooth_swiglu;
 mod softmax;
 pub mod ulp;
 
@@ -49,6 +50,9 @@ pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};
 pub use prelu::{prelu, prelu_inplace};
 pub use rational::{rational, rational_inplace};
+pub use smooth_swiglu::{
+    smooth_swiglu, smooth_swiglu_inplace, smooth_swiglu_interleaved, smooth_swiglu_rows,
+};
 pub use softmax::{log_softmax, log_softmax_inplace, softmax, softmax_inplace};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

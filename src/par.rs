@@ -322,6 +322,83 @@ impl Par {
         self.row_chunks_inplace(x, 1, |k, x| k.rational_inplace(x, numerator, denominator));
     }
 
+    /// Rows per chunk for `len` elements of output in rows of `width`, or `None` (serial).
+    fn rows_per_chunk(self, len: usize, width: usize) -> Option<usize> {
+        let c = self.chunk_len(len, DEFAULT_MIN_LEN)?;
+        Some(c.div_ceil(width.max(1)))
+    }
+
+    /// [`Kernels::smooth_swiglu`] split over the current rayon pool in chunks of whole rows:
+    /// the same bits as the serial call.
+    ///
+    /// # Panics
+    /// As [`Kernels::smooth_swiglu`].
+    pub fn smooth_swiglu<T: Element>(self, gate: &[T], up: &[T], scale: &[f32], out: &mut [T]) {
+        let k = self.kernels;
+        let (w, n) = (scale.len(), out.len());
+        match self.rows_per_chunk(n, w) {
+            Some(rows) if w > 0 && gate.len() == n && up.len() == n && n.is_multiple_of(w) => gate
+                .par_chunks(rows * w)
+                .zip(up.par_chunks(rows * w))
+                .zip(out.par_chunks_mut(rows * w))
+                .for_each(|((g, u), o)| k.smooth_swiglu(g, u, scale, o)),
+            _ => k.smooth_swiglu(gate, up, scale, out),
+        }
+    }
+
+    /// [`Kernels::smooth_swiglu_inplace`] split over the current rayon pool.
+    ///
+    /// # Panics
+    /// As [`Kernels::smooth_swiglu_inplace`].
+    pub fn smooth_swiglu_inplace<T: Element>(self, gate: &mut [T], up: &[T], scale: &[f32]) {
+        let k = self.kernels;
+        let (w, n) = (scale.len(), gate.len());
+        match self.rows_per_chunk(n, w) {
+            Some(rows) if w > 0 && up.len() == n && n.is_multiple_of(w) => gate
+                .par_chunks_mut(rows * w)
+                .zip(up.par_chunks(rows * w))
+                .for_each(|(g, u)| k.smooth_swiglu_inplace(g, u, scale)),
+            _ => k.smooth_swiglu_inplace(gate, up, scale),
+        }
+    }
+
+    /// [`Kernels::smooth_swiglu_rows`] split over the current rayon pool.
+    ///
+    /// # Panics
+    /// As [`Kernels::smooth_swiglu_rows`].
+    pub fn smooth_swiglu_rows<T: Element>(self, gate_up: &[T], scale: &[f32], out: &mut [T]) {
+        let k = self.kernels;
+        let (w, n) = (scale.len(), out.len());
+        match self.rows_per_chunk(n, w) {
+            Some(rows) if w > 0 && gate_up.len() == 2 * n && n.is_multiple_of(w) => gate_up
+                .par_chunks(2 * rows * w)
+                .zip(out.par_chunks_mut(rows * w))
+                .for_each(|(gu, o)| k.smooth_swiglu_rows(gu, scale, o)),
+            _ => k.smooth_swiglu_rows(gate_up, scale, out),
+        }
+    }
+
+    /// [`Kernels::smooth_swiglu_interleaved`] split over the current rayon pool.
+    ///
+    /// # Panics
+    /// As [`Kernels::smooth_swiglu_interleaved`].
+    pub fn smooth_swiglu_interleaved<T: Element>(
+        self,
+        gate_up: &[T],
+        scale: &[f32],
+        out: &mut [T],
+    ) {
+        let k = self.kernels;
+        let (w, n) = (scale.len(), out.len());
+        match self.rows_per_chunk(n, w) {
+            Some(rows) if w > 0 && gate_up.len() == 2 * n && n.is_multiple_of(w) => gate_up
+                .par_chunks(2 * rows * w)
+                .zip(out.par_chunks_mut(rows * w))
+                .for_each(|(gu, o)| k.smooth_swiglu_interleaved(gu, scale, o)),
+            _ => k.smooth_swiglu_interleaved(gate_up, scale, out),
+        }
+    }
+
     /// Whole rows of `width` of `x` and `out`, split over the pool.
     fn row_chunks<T: Element>(
         self,

@@ -4,6 +4,7 @@ mod exponential;
 mod gated;
 mod piecewise;
 mod rational;
+mod scaled;
 mod softmax;
 mod unary;
 
@@ -11,6 +12,7 @@ pub(crate) use exponential::*;
 pub(crate) use gated::*;
 pub(crate) use piecewise::*;
 pub(crate) use rational::*;
+pub(crate) use scaled::*;
 pub(crate) use softmax::*;
 pub(crate) use unary::*;
 
@@ -138,7 +140,7 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapInPlace<'_, T, Op> {
 /// A gated op on a block: `fast` when every gate (and up, if the op bounds it) is within its
 /// bound, else `full`.
 #[inline(always)]
-fn eval_gated<S: Simd, Op: GatedOp>(
+pub(crate) fn eval_gated<S: Simd, Op: GatedOp>(
     simd: S,
     op: Op,
     gate: [S::f32s; 2],
@@ -196,7 +198,7 @@ pub(crate) enum GateSlice<'a, T> {
 
 impl<T> GateSlice<'_, T> {
     #[inline(always)]
-    fn src(&self) -> &[T] {
+    pub(crate) fn src(&self) -> &[T] {
         match self {
             GateSlice::Separate { gate, .. } => gate,
             GateSlice::InPlace(g) => g,
@@ -204,7 +206,7 @@ impl<T> GateSlice<'_, T> {
     }
 
     #[inline(always)]
-    fn dst(&mut self) -> &mut [T] {
+    pub(crate) fn dst(&mut self) -> &mut [T] {
         match self {
             GateSlice::Separate { out, .. } => out,
             GateSlice::InPlace(g) => g,
