@@ -113,7 +113,9 @@ fn main() {
         unique(&mut names, &spec.name);
         spec.write_table_entry(&mut table);
         spec.write_api(&mut api);
+        spec.write_backward_api(&mut api);
         spec.write_par_api(&mut par_api);
+        spec.write_backward_par_api(&mut par_api);
     }
     table.push_str("];\n\n/// Every gated op of the catalogue, in catalogue order.\npub static GATED: &[GatedSpec] = &[\n");
     for op in &gated {
@@ -163,6 +165,12 @@ struct OpEntry {
     odd: bool,
     range: Option<(f64, f64)>,
     par_min_len: Option<usize>,
+    /// `backward`: the derivative body in src/ops/derivative.rs (same fields as `body`).
+    backward: Option<String>,
+    /// `derivative`: the f64 reference of f' in src/reference.rs (same parameters).
+    derivative: Option<String>,
+    /// `derivative_zeros`: where f' crosses 0 (the tests' absolute-bound neighbourhoods).
+    derivative_zeros: Vec<f64>,
 }
 
 impl OpEntry {
@@ -222,6 +230,11 @@ impl OpEntry {
             }
             (r[0], r[1])
         });
+        if op.contains_key("backward") != op.contains_key("derivative") {
+            fail(&format!(
+                "op {name}: `backward` and `derivative` come together"
+            ));
+        }
         OpEntry {
             body: string(op, "body"),
             reference: string(op, "reference"),
@@ -243,13 +256,23 @@ impl OpEntry {
             odd: boolean(op, "odd"),
             range,
             par_min_len: op.get("par_min_len").map(|_| integer(op, "par_min_len")),
+            backward: op.get("backward").map(|_| string(op, "backward")),
+            derivative: op.get("derivative").map(|_| string(op, "derivative")),
+            derivative_zeros: op
+                .get("derivative_zeros")
+                .map_or_else(Vec::new, |_| floats(op, "derivative_zeros")),
             name,
         }
     }
 
     fn body_expr(&self, values: &[String]) -> String {
+        self.struct_expr(&self.body, values)
+    }
+
+    /// `crate::ops::TYPE { param: value, … }` (or the unit struct) for a body type.
+    fn struct_expr(&self, body: &str, values: &[String]) -> String {
         if self.params.is_empty() {
-            format!("crate::ops::{}", self.body)
+            format!("crate::ops::{body}")
         } else {
             let fields: Vec<String> = self
                 .params
@@ -263,7 +286,7 @@ impl OpEntry {
                     }
                 })
                 .collect();
-            format!("crate::ops::{} {{ {} }}", self.body, fields.join(", "))
+            format!("crate::ops::{body} {{ {} }}", fields.join(", "))
         }
     }
 
@@ -283,7 +306,7 @@ impl OpEntry {
              eval_bf16: |k, x, out| k.{name}(x{args}, out),\n        eval_f16: |k, x, out| k.{name}(x{args}, out),\n        \
              free_f32: |x, out| crate::{name}(x{args}, out),\n        free_inplace_f32: |x| crate::{name}_inplace(x{args}),\n        \
              #[cfg(feature = \"rayon\")]\n        par_f32: |p, x, out| p.{name}(x{args}, out),\n        \
-             reference: |x| crate::reference::{}(x{ref_args}),\n    }},",
+             reference: |x| crate::reference::{}(x{ref_args}),\n        backward: {},\n    }},",
             self.name,
             self.formula,
             self.algorithm,
@@ -296,6 +319,132 @@ impl OpEntry {
             self.odd,
             opt(self.range),
             self.reference,
+            self.backward_spec(),
+        )
+        .unwrap();
+    }
+
+    /// The `backward` field of the table entry: `Some(BackwardSpec { … })` or `None`.
+    fn backward_spec(&self) -> String {
+        let Some(derivative) = &self.derivative else {
+            return "None".to_string();
+        };
+        let (_, _, args) = self.param_lists();
+        let ref_args = self.reference_args();
+        let name = &self.name;
+        let zeros: Vec<String> = self
+            .derivative_zeros
+            .iter()
+            .map(|&z| f64_literal(z))
+            .collect();
+        format!(
+            "Some(BackwardSpec {{\n            eval_f32: |k, x, g, out| k.{name}_backward(x, g{args}, out),\n            \
+             eval_bf16: |k, x, g, out| k.{name}_backward(x, g{args}, out),\n            \
+             eval_f16: |k, x, g, out| k.{name}_backward(x, g{args}, out),\n            \
+             inplace_f32: |k, x, g| k.{name}_backward_inplace(x, g{args}),\n            \
+             free_f32: |x, g, out| crate::{name}_backward(x, g{args}, out),\n            \
+             #[cfg(feature = \"rayon\")]\n            par_f32: |p, x, g, out| p.{name}_backward(x, g{args}, out),\n            \
+             derivative: |x| crate::reference::{derivative}(x{ref_args}),\n            \
+             zeros: &[{}],\n        }})",
+            zeros.join(", ")
+        )
+    }
+
+    /// The backward entry points (`NAME_backward`, `NAME_backward_inplace`, free and `Kernels`).
+    fn write_backward_api(&self, out: &mut String) {
+        let Some(dbody) = &self.backward else {
+            return;
+        };
+        let name = &self.name;
+        let (sig, call, example_args) = self.param_lists();
+        let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
+        let body = format!("crate::ops::Times({})", self.struct_expr(dbody, &values));
+        let (asserts, checked_docs) = self.param_checks(&format!("{name}_backward"));
+        let (asserts_inplace, _) = self.param_checks(&format!("{name}_backward_inplace"));
+        let deriv = self.derivative.as_deref().unwrap_or_default();
+        let zeros = if self.derivative_zeros.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " f' is 0 at x = {:?}: near there the bound is absolute, 4 ULP of the largest |f'| within 1/4.",
+                self.derivative_zeros
+            )
+        };
+        let head = format!(
+            "/// The backward pass of [`{name}`]: `grad_in[i] = grad_out[i] · {name}'(x[i])`, one pass over `x` and `grad_out`.\n///\n\
+             /// Algorithm: the derivative body `{dbody}` (src/ops/derivative.rs), then one product.\n///\n\
+             /// Accuracy: within 4 ULP of the output type of `grad_out · f'(x)` with the f64 derivative \
+             [`crate::reference::{deriv}`].{zeros} Where `f'(x)` is an f32 subnormal, an absolute `|grad_out| · 2^-147` more. NaN in `x` or `grad_out` propagates; `f'(±inf)` is its limit; where `f'(x)` itself exceeds f32::MAX (exp above 88.72) the result is the infinity of the product's sign.\n"
+        );
+        let panics = format!(
+            "///\n/// # Panics\n/// If the three lengths differ; the message names the function and the lengths.\n{checked_docs}"
+        );
+        let panics_inplace = format!(
+            "///\n/// # Panics\n/// If `x` and `grad_out` differ in length.\n{checked_docs}"
+        );
+        let indent = |d: &str| d.replace("///", "    ///");
+        write!(
+            out,
+            "{head}///\n/// With the ISA chosen once per process ([`Kernels::global`]).\n{panics}///\n/// # Example\n/// ```\n\
+             /// let x = [-1.0_f32, 0.5, 2.0];\n/// let grad_out = [1.0_f32; 3];\n/// let mut grad_in = [0.0_f32; 3];\n\
+             /// simd_activations::{name}_backward(&x, &grad_out{example_args}, &mut grad_in);\n\
+             /// let exact = simd_activations::reference::{deriv}(0.5{});\n\
+             /// assert!((f64::from(grad_in[1]) - exact).abs() <= 4.0 * f64::from(f32::EPSILON) * exact.abs().max(1e-30));\n/// ```\n\
+             pub fn {name}_backward<T: Element>(x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n    \
+             Kernels::global().{name}_backward(x, grad_out{call}, grad_in);\n}}\n\n\
+             {head}///\n/// In place: the result overwrites `grad_out`; with the ISA chosen once per process.\n{panics_inplace}///\n/// # Example\n/// ```\n\
+             /// let x = [0.5_f32];\n/// let mut grad = [2.0_f32];\n\
+             /// simd_activations::{name}_backward_inplace(&x, &mut grad{example_args});\n\
+             /// let exact = 2.0 * simd_activations::reference::{deriv}(0.5{});\n\
+             /// assert!((f64::from(grad[0]) - exact).abs() <= 8.0 * f64::from(f32::EPSILON) * exact.abs().max(1e-30));\n/// ```\n\
+             pub fn {name}_backward_inplace<T: Element>(x: &[T], grad_out: &mut [T]{sig}) {{\n    \
+             Kernels::global().{name}_backward_inplace(x, grad_out{call});\n}}\n\n\
+             impl Kernels {{\n{}    ///\n    /// On this `Kernels`' ISA (see the free function [`{name}_backward`]).\n{}\
+                 pub fn {name}_backward<T: Element>(self, x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n{asserts}        \
+                 self.map_gated(\"{name}_backward\", &{body}, x, grad_out, grad_in);\n    }}\n\n\
+             {}    ///\n    /// In place over `grad_out`, on this `Kernels`' ISA.\n{}\
+                 pub fn {name}_backward_inplace<T: Element>(self, x: &[T], grad_out: &mut [T]{sig}) {{\n{asserts_inplace}        \
+                 self.map_gated_inplace(\"{name}_backward_inplace\", &crate::ops::Swapped({body}), grad_out, x);\n    }}\n}}\n\n",
+            self.reference_example_args(),
+            self.reference_example_args(),
+            indent(&head),
+            indent(&panics),
+            indent(&head),
+            indent(&panics_inplace),
+        )
+        .unwrap();
+    }
+
+    /// The default parameters as f64 literals for doc examples (`, 1.0`).
+    fn reference_example_args(&self) -> String {
+        self.params
+            .iter()
+            .map(|p| format!(", {:?}", f64::from(p.default as f32)))
+            .collect()
+    }
+
+    /// `Par::NAME_backward` and `NAME_backward_inplace`, and their free functions.
+    fn write_backward_par_api(&self, out: &mut String) {
+        if self.backward.is_none() {
+            return;
+        }
+        let name = &self.name;
+        let min = self.par_min_len();
+        let (sig, call, _) = self.param_lists();
+        write!(
+            out,
+            "/// [`crate::{name}_backward`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
+             pub fn {name}_backward<T: Element>(x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n    \
+             Par::global().{name}_backward(x, grad_out{call}, grad_in);\n}}\n\n\
+             /// [`crate::{name}_backward_inplace`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
+             pub fn {name}_backward_inplace<T: Element>(x: &[T], grad_out: &mut [T]{sig}) {{\n    \
+             Par::global().{name}_backward_inplace(x, grad_out{call});\n}}\n\n\
+             impl Par {{\n    /// [`Kernels::{name}_backward`] split over the current rayon pool; panics as it does.\n    \
+                 pub fn {name}_backward<T: Element>(self, x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n        \
+                 self.gated((\"{name}_backward\", {min}), (x, grad_out, grad_in), |k, x, g, o| k.{name}_backward(x, g{call}, o));\n    }}\n\n    \
+                 /// [`Kernels::{name}_backward_inplace`] split over the current rayon pool; panics as it does.\n    \
+                 pub fn {name}_backward_inplace<T: Element>(self, x: &[T], grad_out: &mut [T]{sig}) {{\n        \
+                 self.gated_inplace((\"{name}_backward_inplace\", {min}), grad_out, x, |k, g, x| k.{name}_backward_inplace(x, g{call}));\n    }}\n}}\n\n"
         )
         .unwrap();
     }

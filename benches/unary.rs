@@ -6,6 +6,7 @@
 //!
 //! - `unary/OP/ISA/N`: `N` elements spread evenly over [-8, 8] (as the peer benchmarks), in place.
 //! - `rational/rational/ISA/N`: the rational activation, default coefficients, in place.
+//! - `backward/OP/ISA/N`: `OP_backward` out of place (gradients 1).
 //! - `rowwise/OP/ISA/widthW/N`: softmax and log_softmax in place over rows of `W` (inputs as
 //!   above).
 //! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
@@ -115,6 +116,31 @@ fn prelu(c: &mut Criterion) {
     group.finish();
 }
 
+/// The backward pass of every op that has one, `NAME_backward(x, grad_out, grad_in)` out of
+/// place, 64 Ki and 1 Mi elements (inputs as above, gradients 1), beside the forward figures.
+fn backward(c: &mut Criterion) {
+    let mut group = c.benchmark_group("backward");
+    for op in OPS {
+        let Some(b) = op.backward else { continue };
+        for isa in Isa::available() {
+            let k = Kernels::new(isa).expect("an available ISA");
+            for n in [1 << 16, 1 << 20] {
+                configure(&mut group, n);
+                let x = inputs(n);
+                let grad = vec![1.0_f32; n];
+                let mut out = vec![0.0_f32; n];
+                let id = BenchmarkId::new(format!("{}/{}", op.name, isa.name()), n);
+                group.bench_function(id, |bch| {
+                    bch.iter(|| {
+                        (b.eval_f32)(k, black_box(&x), black_box(&grad), black_box(&mut out))
+                    })
+                });
+            }
+        }
+    }
+    group.finish();
+}
+
 /// The rational activation with its default (5, 4) leaky-ReLU coefficients, in place.
 fn rational(c: &mut Criterion) {
     let mut group = c.benchmark_group("rational");
@@ -212,6 +238,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, prelu, rational, rowwise, memory
+    targets = unary, prelu, rational, rowwise, backward, memory
 }
 criterion_main!(benches);

@@ -57,6 +57,30 @@ pub struct OpSpec {
     pub par_f32: fn(Par, &[f32], &mut [f32]),
     /// The f64 reference with default parameters.
     pub reference: fn(f64) -> f64,
+    /// The backward pass, where the op has one.
+    pub backward: Option<BackwardSpec>,
+}
+
+/// The backward pass of a unary op: `grad_in = grad_out · f'(x)`, default parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct BackwardSpec {
+    /// `Kernels::NAME_backward(x, grad_out, params…, grad_in)` on f32.
+    pub eval_f32: fn(Kernels, &[f32], &[f32], &mut [f32]),
+    /// The same on bf16.
+    pub eval_bf16: fn(Kernels, &[bf16], &[bf16], &mut [bf16]),
+    /// The same on f16.
+    pub eval_f16: fn(Kernels, &[f16], &[f16], &mut [f16]),
+    /// `Kernels::NAME_backward_inplace(x, grad_out, params…)` on f32.
+    pub inplace_f32: fn(Kernels, &[f32], &mut [f32]),
+    /// The free function `NAME_backward`.
+    pub free_f32: fn(&[f32], &[f32], &mut [f32]),
+    /// `Par::NAME_backward`.
+    #[cfg(feature = "rayon")]
+    pub par_f32: fn(Par, &[f32], &[f32], &mut [f32]),
+    /// The f64 derivative `f'(x)`.
+    pub derivative: fn(f64) -> f64,
+    /// Where `f'` is 0 (inside these neighbourhoods the tests use an absolute bound).
+    pub zeros: &'static [f64],
 }
 
 /// One gated op of the catalogue: `out = f(gate, up)`, in four layouts.

@@ -333,3 +333,184 @@ pub fn rational(x: f64, a: &[f64], b: &[f64]) -> f64 {
     let sign = if m % 2 == 1 && x < 0.0 { -1.0 } else { 1.0 };
     sign * r * scale
 }
+
+// ------------------------------------------------------------ derivatives (backward passes)
+// PyTorch's conventions at the kinks: the derivative at a kink is that of the side named.
+
+/// `sigmoid(x) sigmoid(-x)`, the derivative of [`sigmoid`].
+pub fn sigmoid_derivative(x: f64) -> f64 {
+    sigmoid(x) * sigmoid(-x)
+}
+
+/// `e^x`, the derivative of [`exp`].
+pub fn exp_derivative(x: f64) -> f64 {
+    x.exp()
+}
+
+/// `1 - tanh² x = 4 sigmoid'(2x)`, the derivative of [`tanh`].
+pub fn tanh_derivative(x: f64) -> f64 {
+    4.0 * sigmoid_derivative(2.0 * x)
+}
+
+/// `sigmoid(bx) + bx sigmoid'(bx)`, the derivative of [`swish`] (0 · inf taken as 0).
+pub fn swish_derivative(x: f64, beta: f64) -> f64 {
+    let z = beta * x;
+    let d = sigmoid_derivative(z);
+    if d == 0.0 {
+        sigmoid(z)
+    } else {
+        sigmoid(z) + z * d
+    }
+}
+
+/// The derivative of [`silu`].
+pub fn silu_derivative(x: f64) -> f64 {
+    swish_derivative(x, 1.0)
+}
+
+/// The derivative of [`gelu_sigmoid`].
+pub fn gelu_sigmoid_derivative(x: f64) -> f64 {
+    swish_derivative(x, f64::from(crate::catalogue::consts::GELU_SIGMOID_BETA))
+}
+
+/// `x > 0 ? 1 : 0`, the derivative of [`relu`].
+pub fn relu_derivative(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// `0`, the derivative of [`step`] (NaN for NaN).
+pub fn step_derivative(x: f64, _threshold: f64) -> f64 {
+    if x.is_nan() { x } else { 0.0 }
+}
+
+/// `0 < x < 6 ? 1 : 0`, the derivative of [`relu6`].
+pub fn relu6_derivative(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 && x < 6.0 {
+        1.0
+    } else {
+        0.0
+    }
+}
+
+/// `x > 0 ? 1 : alpha`, the derivative of [`leaky_relu`].
+pub fn leaky_relu_derivative(x: f64, alpha: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 {
+        1.0
+    } else {
+        alpha
+    }
+}
+
+/// The derivative of [`rrelu`] in inference mode, the slope rounded to f32 as the kernel does.
+pub fn rrelu_derivative(x: f64, lower: f64, upper: f64) -> f64 {
+    #[expect(clippy::cast_possible_truncation, reason = "the kernel's f32 slope")]
+    let slope = f64::from((lower as f32 + upper as f32) * 0.5);
+    leaky_relu_derivative(x, slope)
+}
+
+/// `x > 0 ? 1 : alpha e^x`, the derivative of [`elu`].
+pub fn elu_derivative(x: f64, alpha: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 {
+        1.0
+    } else {
+        alpha * x.exp()
+    }
+}
+
+/// `x > 0 ? lambda : lambda alpha e^x`, the derivative of [`selu`].
+pub fn selu_derivative(x: f64) -> f64 {
+    const LAMBDA: f64 = 1.050_700_987_355_480_5;
+    const ALPHA: f64 = 1.673_263_242_354_377_3;
+    LAMBDA * elu_derivative(x, ALPHA)
+}
+
+/// `x > 0 ? 1 : e^(x/alpha)`, the derivative of [`celu`].
+pub fn celu_derivative(x: f64, alpha: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 {
+        1.0
+    } else {
+        (x / alpha).exp()
+    }
+}
+
+/// `sigmoid(beta x)`, 1 where `beta x > threshold`: the derivative of [`softplus`].
+pub fn softplus_derivative(x: f64, beta: f64, threshold: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if beta * x > threshold {
+        1.0
+    } else {
+        sigmoid(beta * x)
+    }
+}
+
+/// `sigmoid(-x)`, the derivative of [`log_sigmoid`].
+pub fn log_sigmoid_derivative(x: f64) -> f64 {
+    sigmoid(-x)
+}
+
+/// `-3 < x < 3 ? 1/6 : 0`, the derivative of [`hard_sigmoid`].
+pub fn hard_sigmoid_derivative(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x.abs() < 3.0 {
+        1.0 / 6.0
+    } else {
+        0.0
+    }
+}
+
+/// `x < -3 ? 0 : x <= 3 ? (2x + 3)/6 : 1`, the derivative of [`hard_swish`] (PyTorch's sides).
+pub fn hard_swish_derivative(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x < -3.0 {
+        0.0
+    } else if x <= 3.0 {
+        (2.0 * x + 3.0) / 6.0
+    } else {
+        1.0
+    }
+}
+
+/// `x > 0 ? 2x : 0`, the derivative of [`squared_relu`].
+pub fn squared_relu_derivative(x: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 {
+        2.0 * x
+    } else {
+        0.0
+    }
+}
+
+/// `x > 0 ? 2 scale x : 0`, the derivative of [`star_relu`].
+pub fn star_relu_derivative(x: f64, scale: f64, _bias: f64) -> f64 {
+    if x.is_nan() {
+        x
+    } else if x > 0.0 {
+        2.0 * scale * x
+    } else {
+        0.0
+    }
+}
+
+/// `1 / (1 + |x|)²`, the derivative of [`softsign`].
+pub fn softsign_derivative(x: f64) -> f64 {
+    let r = 1.0 / (1.0 + x.abs());
+    r * r
+}

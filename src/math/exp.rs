@@ -2,8 +2,11 @@
 
 use pulp::Simd;
 
-use crate::catalogue::consts::{LN2_HI, LN2_LO, LOG2E, ROUND_MAGIC};
+use crate::catalogue::consts::{
+    EXP_X_MIN, LN2_HI, LN2_LO, LOG2E, ROUND_MAGIC, SCALE_DOWN, SCALE_UP,
+};
 use crate::catalogue::cores::EXP_Q;
+use crate::math::bits::bits_of;
 use crate::math::poly::horner;
 
 /// Range reduction `y = n ln2 + r + δ`, `|r| <= ln2/2 (1 + 2^-20)`, `|δ| <= ulp(r)/2`.
@@ -80,4 +83,31 @@ pub(crate) fn expm1_nonpositive<S: Simd>(simd: S, x: S::f32s, tail: S::f32s) -> 
     let m = red.pow2(simd, simd.splat_u32s(1.0_f32.to_bits()));
     let e1 = red.expm1_with_tail(simd, tail);
     simd.mul_add_f32s(m, e1, simd.sub_f32s(m, simd.splat_f32s(1.0)))
+}
+
+/// `e^(d + d_lo)` for `d <= 0` (`-inf` included; `|d_lo| <= ulp(d)/2`).
+///
+/// Range reduction and the degree-6 expm1 core of [`reduce`] with `d_lo` folded into the
+/// reduced argument; `2^(n+64) (1 + expm1)` rounds once (always a normal number down to the
+/// clamp at `EXP_X_MIN` = -104) and the product by 2^-64 is exact unless the result is
+/// subnormal (then it rounds a second time, within 2^-150 absolute). Below -104 the result is 0.
+/// `CLEAN` (every `d >= -87`, so every result is normal): no clamp, no scaling, the same bits.
+#[inline(always)]
+pub(crate) fn exp_nonpositive<S: Simd, const CLEAN: bool>(
+    simd: S,
+    d: S::f32s,
+    d_lo: S::f32s,
+) -> S::f32s {
+    if CLEAN {
+        let red = reduce(simd, d);
+        let e1 = red.expm1_with_tail(simd, d_lo);
+        let p = red.pow2(simd, bits_of(simd, 1.0));
+        return simd.mul_add_f32s(p, e1, p);
+    }
+    let x_min = simd.splat_f32s(EXP_X_MIN);
+    let red = reduce(simd, simd.max_f32s(d, x_min));
+    let e1 = red.expm1_with_tail(simd, d_lo);
+    let p = red.pow2(simd, bits_of(simd, SCALE_UP));
+    let e = simd.mul_f32s(simd.mul_add_f32s(p, e1, p), simd.splat_f32s(SCALE_DOWN));
+    simd.select_f32s(simd.less_than_f32s(d, x_min), simd.splat_f32s(0.0), e)
 }

@@ -1,5 +1,6 @@
 //! Activation bodies, each written once over `pulp::Simd`, and the loops that apply them.
 
+mod derivative;
 mod exponential;
 mod gated;
 mod piecewise;
@@ -8,6 +9,7 @@ mod scaled;
 mod softmax;
 mod unary;
 
+pub(crate) use derivative::*;
 pub(crate) use exponential::*;
 pub(crate) use gated::*;
 pub(crate) use piecewise::*;

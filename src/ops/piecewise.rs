@@ -107,7 +107,7 @@ fn shifted<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s, S::f32s) {
 /// `(p + p_lo)/6` rounded about once: `q0 = p/6` by a product with the f32 `1/6`, then the
 /// exact remainder `p - 6 q0` (an fma) plus `p_lo`, times `1/6`, corrects it.
 #[inline(always)]
-fn div_by_six<S: Simd>(simd: S, p: S::f32s, p_lo: S::f32s) -> S::f32s {
+pub(crate) fn div_by_six<S: Simd>(simd: S, p: S::f32s, p_lo: S::f32s) -> S::f32s {
     let sixth = simd.splat_f32s(ONE_SIXTH);
     let q0 = simd.mul_f32s(p, sixth);
     let rem = simd.mul_add_f32s(simd.splat_f32s(-HARD_SIGMOID_WIDTH), q0, p);

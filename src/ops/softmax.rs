@@ -5,11 +5,10 @@ use std::any::TypeId;
 
 use pulp::{Simd, WithSimd};
 
-use crate::catalogue::consts::{EXP_NORMAL_LIMIT, EXP_X_MIN, LN2_HI, LN2_LO, SCALE_DOWN, SCALE_UP};
+use crate::catalogue::consts::{EXP_NORMAL_LIMIT, LN2_HI, LN2_LO};
 use crate::element::{Element, MAX_BLOCK, block_len, load_tail, store_tail};
-use crate::math::bits::bits_of;
 use crate::math::divide::two_sum;
-use crate::math::exp::reduce;
+use crate::math::exp::exp_nonpositive;
 use crate::math::log::ln_sum_parts;
 use crate::ops::GateSlice;
 
@@ -250,29 +249,6 @@ fn diff<S: Simd, const CLEAN: bool>(simd: S, x: S::f32s, max: f32) -> (S::f32s, 
     }
     let finite = simd.greater_than_or_equal_f32s(s, simd.splat_f32s(f32::MIN));
     (s, simd.select_f32s(finite, err, simd.splat_f32s(0.0)))
-}
-
-/// `e^(d + d_lo)` for `d <= 0` (`-inf` included; `|d_lo| <= ulp(d)/2`).
-///
-/// Range reduction and the degree-6 expm1 core of [`reduce`] with `d_lo` folded into the
-/// reduced argument; `2^(n+64) (1 + expm1)` rounds once (always a normal number down to the
-/// clamp at `EXP_X_MIN` = -104) and the product by 2^-64 is exact unless the result is
-/// subnormal (then it rounds a second time, within 2^-150 absolute). Below -104 the result is 0.
-/// `CLEAN` (every `d >= -87`, so every result is normal): no clamp, no scaling, the same bits.
-#[inline(always)]
-fn exp_nonpositive<S: Simd, const CLEAN: bool>(simd: S, d: S::f32s, d_lo: S::f32s) -> S::f32s {
-    if CLEAN {
-        let red = reduce(simd, d);
-        let e1 = red.expm1_with_tail(simd, d_lo);
-        let p = red.pow2(simd, bits_of(simd, 1.0));
-        return simd.mul_add_f32s(p, e1, p);
-    }
-    let x_min = simd.splat_f32s(EXP_X_MIN);
-    let red = reduce(simd, simd.max_f32s(d, x_min));
-    let e1 = red.expm1_with_tail(simd, d_lo);
-    let p = red.pow2(simd, bits_of(simd, SCALE_UP));
-    let e = simd.mul_f32s(simd.mul_add_f32s(p, e1, p), simd.splat_f32s(SCALE_DOWN));
-    simd.select_f32s(simd.less_than_f32s(d, x_min), simd.splat_f32s(0.0), e)
 }
 
 /// `Σ e^(x - max) - 1` over the row (the sum less the max's own term), as an f64 exact to

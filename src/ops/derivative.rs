@@ -1,0 +1,466 @@
+//! Derivatives `f'(x)` of the unary ops, for the backward passes: `grad_in = grad_out · f'(x)` is
+//! `Times<D>` over `(x, grad_out)` (one more rounding). Each body follows PyTorch's convention at
+//! the kinks (the derivative at a kink is that of the side named in its doc). NaN inputs come
+//! out unchanged; the limits at ±inf are exact (no `inf · 0`).
+
+use pulp::Simd;
+
+use crate::catalogue::consts::{
+    HARD_SIGMOID_SHIFT, LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT, ONE_SIXTH, RELU6_CAP, SELU_LAMBDA,
+    SELU_LAMBDA_ALPHA,
+};
+use crate::math::bits::{abs, keep_nan};
+use crate::math::divide::two_sum;
+use crate::math::exp::exp_nonpositive;
+use crate::math::logistic::{Range, times_sigmoid};
+use crate::ops::{Exp, GatedOp, UnaryOp, div_by_six};
+
+/// `cond ? a : b` on constants.
+#[inline(always)]
+fn choose<S: Simd>(simd: S, cond: S::m32s, a: f32, b: f32) -> S::f32s {
+    simd.select_f32s(cond, simd.splat_f32s(a), simd.splat_f32s(b))
+}
+
+/// `(sigma(z), sigma'(z) = sigma(z) sigma(-z))` for `z + z_lo`, from one exponential: `s =
+/// sigma(-|z|)` by the logistic core (exact argument), then `sigma(|z|) = 1 - s` (exact for `s >=
+/// 1/4`, one rounding below) and `sigma' = s (1 - s)`.
+#[inline(always)]
+fn logistic_pair<S: Simd>(simd: S, z: S::f32s, z_lo: S::f32s, range: Range) -> (S::f32s, S::f32s) {
+    let positive = simd.greater_than_or_equal_f32s(z, simd.splat_f32s(0.0));
+    let g = simd.select_f32s(positive, simd.neg_f32s(z), z);
+    let g_lo = simd.select_f32s(positive, simd.neg_f32s(z_lo), z_lo);
+    let s = times_sigmoid(simd, None, g, Some(g_lo), range);
+    let one_minus = simd.sub_f32s(simd.splat_f32s(1.0), s);
+    let sigma = simd.select_f32s(positive, one_minus, s);
+    (sigma, simd.mul_f32s(s, one_minus))
+}
+
+/// The range of the logistic core for `|z| <= limit` blocks (`fast`) or any (`full`).
+#[inline(always)]
+fn range(full: bool) -> Range {
+    if full { Range::Full } else { Range::Normal }
+}
+
+/// `sigmoid'(x) = sigmoid(x) sigmoid(-x)`.
+#[derive(Clone, Copy)]
+pub(crate) struct DSigmoid;
+
+impl DSigmoid {
+    #[inline(always)]
+    fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> S::f32s {
+        let (_, d) = logistic_pair(simd, x, simd.splat_f32s(0.0), range(full));
+        keep_nan(simd, x, d)
+    }
+}
+
+impl UnaryOp for DSigmoid {
+    fn fast_limit(self) -> Option<f32> {
+        Some(LOGISTIC_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        Self::eval(simd, x, false)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        Self::eval(simd, x, true)
+    }
+}
+
+/// `tanh'(x) = 1 - tanh²(x) = 4 sigmoid'(2x)` (no cancellation in the tails).
+#[derive(Clone, Copy)]
+pub(crate) struct DTanh;
+
+impl UnaryOp for DTanh {
+    fn fast_limit(self) -> Option<f32> {
+        Some(LOGISTIC_FAST_LIMIT / 2.0)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let two_x = simd.add_f32s(x, x);
+        simd.mul_f32s(DSigmoid::eval(simd, two_x, false), simd.splat_f32s(4.0))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let two_x = simd.add_f32s(x, x);
+        keep_nan(
+            simd,
+            x,
+            simd.mul_f32s(DSigmoid::eval(simd, two_x, true), simd.splat_f32s(4.0)),
+        )
+    }
+}
+
+/// `d/dx [x sigmoid(beta x)] = sigmoid(z) + z sigmoid'(z)`, `z = beta x` (an exact hi + lo
+/// product for the exponential). For `z >= 0` both terms are positive: `fma(z, sigmoid'(z),
+/// sigmoid(z))`. For `z < 0` the terms cancel (the zero at z = -1.2785), so it is taken as `s ((1
+/// + z) - z s)` with `s = sigmoid(z)`: `1 + z` an exact two-sum and the bracket one fma, which
+/// damps the error of `s` instead of amplifying it, then `bracket · sigmoid(z)` by the logistic
+/// core (exact even where `sigmoid(z)` alone would be subnormal). At `z = ±inf` the result is
+/// `sigmoid(z)`, the limit.
+#[inline(always)]
+fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f32s {
+    let b = simd.splat_f32s(beta);
+    let z = simd.mul_f32s(x, b);
+    let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
+    let (sigma, d) = logistic_pair(simd, z, z_lo, range(full));
+    let positive_side = simd.mul_add_f32s(z, d, sigma);
+    let (h, l) = two_sum(simd, simd.splat_f32s(1.0), z);
+    let bracket = simd.add_f32s(simd.mul_add_f32s(simd.neg_f32s(z), sigma, h), l);
+    // As in silu: below -120 the product underflows, and the core wants |bracket| <= 120.
+    let bracket = simd.max_f32s(bracket, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
+    // bracket · sigmoid(z) by the logistic core itself: it carries a subnormal sigmoid scaled,
+    // so the product (normal down to z = -100) rounds once.
+    let negative_side = times_sigmoid(simd, Some(bracket), z, Some(z_lo), range(full));
+    let negative = simd.less_than_f32s(z, simd.splat_f32s(0.0));
+    let y = simd.select_f32s(negative, negative_side, positive_side);
+    let infinite = simd.equal_f32s(abs(simd, z), simd.splat_f32s(f32::INFINITY));
+    keep_nan(simd, x, simd.select_f32s(infinite, sigma, y))
+}
+
+/// `silu'(x) = sigmoid(x) (1 + x sigmoid(-x))`; zero at x = -1.2785 (absolute accuracy there).
+#[derive(Clone, Copy)]
+pub(crate) struct DSilu;
+
+impl UnaryOp for DSilu {
+    fn fast_limit(self) -> Option<f32> {
+        Some(LOGISTIC_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        swish_derivative(simd, x, 1.0, false)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        swish_derivative(simd, x, 1.0, true)
+    }
+}
+
+/// `swish'(x) = sigmoid(beta x) + beta x sigmoid'(beta x)`.
+#[derive(Clone, Copy)]
+pub(crate) struct DSwish {
+    pub beta: f32,
+}
+
+impl UnaryOp for DSwish {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        swish_derivative(simd, x, self.beta, true)
+    }
+}
+
+/// `gelu_sigmoid'(x)`: the swish derivative with `beta = 1.702`.
+#[derive(Clone, Copy)]
+pub(crate) struct DGeluSigmoid;
+
+impl UnaryOp for DGeluSigmoid {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        swish_derivative(simd, x, crate::catalogue::consts::GELU_SIGMOID_BETA, true)
+    }
+}
+
+/// `softplus'(x) = sigmoid(beta x)`, 1 where `beta x > threshold` (the linear part).
+#[derive(Clone, Copy)]
+pub(crate) struct DSoftplus {
+    pub beta: f32,
+    pub threshold: f32,
+}
+
+impl UnaryOp for DSoftplus {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let b = simd.splat_f32s(self.beta);
+        let z = simd.mul_f32s(x, b);
+        let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
+        let (sigma, _) = logistic_pair(simd, z, z_lo, Range::Full);
+        let linear = simd.greater_than_f32s(z, simd.splat_f32s(self.threshold));
+        keep_nan(
+            simd,
+            x,
+            simd.select_f32s(linear, simd.splat_f32s(1.0), sigma),
+        )
+    }
+}
+
+/// `log_sigmoid'(x) = sigmoid(-x)`.
+#[derive(Clone, Copy)]
+pub(crate) struct DLogSigmoid;
+
+impl UnaryOp for DLogSigmoid {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let zero = simd.splat_f32s(0.0);
+        let (sigma, _) = logistic_pair(simd, simd.neg_f32s(x), zero, Range::Full);
+        keep_nan(simd, x, sigma)
+    }
+}
+
+/// `exp'(x) = e^x`: the exp body.
+#[derive(Clone, Copy)]
+pub(crate) struct DExp;
+
+impl UnaryOp for DExp {
+    fn fast_limit(self) -> Option<f32> {
+        Exp.fast_limit()
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        Exp.fast(simd, x)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        Exp.full(simd, x)
+    }
+}
+
+/// `x > 0 ? 1 : scale e^x` (`e^x` of the non-positive side, `-inf` giving 0).
+#[inline(always)]
+fn exp_side<S: Simd>(simd: S, x: S::f32s, positive: f32, scale: f32) -> S::f32s {
+    let xn = simd.min_f32s(x, simd.splat_f32s(0.0));
+    let e = exp_nonpositive::<S, false>(simd, xn, simd.splat_f32s(0.0));
+    let neg = simd.mul_f32s(e, simd.splat_f32s(scale));
+    let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
+    keep_nan(
+        simd,
+        x,
+        simd.select_f32s(pos, simd.splat_f32s(positive), neg),
+    )
+}
+
+/// `elu'(x) = x > 0 ? 1 : alpha e^x`.
+#[derive(Clone, Copy)]
+pub(crate) struct DElu {
+    pub alpha: f32,
+}
+
+impl UnaryOp for DElu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        exp_side(simd, x, 1.0, self.alpha)
+    }
+}
+
+/// `selu'(x) = x > 0 ? lambda : lambda alpha e^x`.
+#[derive(Clone, Copy)]
+pub(crate) struct DSelu;
+
+impl UnaryOp for DSelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        exp_side(
+            simd,
+            x,
+            simd.splat_f32s(0.0),
+            SELU_LAMBDA,
+            SELU_LAMBDA_ALPHA,
+        )
+    }
+}
+
+/// `celu'(x) = x > 0 ? 1 : e^(x/alpha)`, the quotient as an exact hi + lo pair (its remainder by
+/// an fma), so the exponential sees no rounding of its argument.
+#[derive(Clone, Copy)]
+pub(crate) struct DCelu {
+    pub alpha: f32,
+}
+
+impl UnaryOp for DCelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let a = simd.splat_f32s(self.alpha);
+        let q = simd.div_f32s(x, a);
+        let rem = simd.mul_add_f32s(simd.neg_f32s(q), a, x);
+        let q_lo = simd.div_f32s(rem, a);
+        let finite = simd.greater_than_or_equal_f32s(q, simd.splat_f32s(f32::MIN));
+        let q_lo = simd.select_f32s(finite, q_lo, simd.splat_f32s(0.0));
+        let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
+        let qn = simd.min_f32s(q, simd.splat_f32s(0.0));
+        let e = exp_nonpositive::<S, false>(simd, qn, q_lo);
+        keep_nan(simd, x, simd.select_f32s(pos, simd.splat_f32s(1.0), e))
+    }
+}
+
+/// `softsign'(x) = 1 / (1 + |x|)²`, as `r · r` with `r = 1 / (1 + |x|)` (no overflow).
+#[derive(Clone, Copy)]
+pub(crate) struct DSoftsign;
+
+impl UnaryOp for DSoftsign {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let one = simd.splat_f32s(1.0);
+        let r = simd.div_f32s(one, simd.add_f32s(one, abs(simd, x)));
+        keep_nan(simd, x, simd.mul_f32s(r, r))
+    }
+}
+
+/// `relu'(x) = x > 0 ? 1 : 0`.
+#[derive(Clone, Copy)]
+pub(crate) struct DRelu;
+
+impl UnaryOp for DRelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
+        keep_nan(simd, x, choose(simd, pos, 1.0, 0.0))
+    }
+}
+
+/// `relu6'(x) = 0 < x < 6 ? 1 : 0`.
+#[derive(Clone, Copy)]
+pub(crate) struct DRelu6;
+
+impl UnaryOp for DRelu6 {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let inside = simd.and_m32s(
+            simd.greater_than_f32s(x, simd.splat_f32s(0.0)),
+            simd.less_than_f32s(x, simd.splat_f32s(RELU6_CAP)),
+        );
+        keep_nan(simd, x, choose(simd, inside, 1.0, 0.0))
+    }
+}
+
+/// `x > 0 ? 1 : slope`.
+#[inline(always)]
+fn leaky_derivative<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
+    let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
+    keep_nan(simd, x, choose(simd, pos, 1.0, slope))
+}
+
+/// `leaky_relu'(x) = x > 0 ? 1 : alpha`.
+#[derive(Clone, Copy)]
+pub(crate) struct DLeakyRelu {
+    pub alpha: f32,
+}
+
+impl UnaryOp for DLeakyRelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        leaky_derivative(simd, x, self.alpha)
+    }
+}
+
+/// `rrelu'(x)` in inference mode: `x > 0 ? 1 : (lower + upper) / 2`.
+#[derive(Clone, Copy)]
+pub(crate) struct DRrelu {
+    pub lower: f32,
+    pub upper: f32,
+}
+
+impl UnaryOp for DRrelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        leaky_derivative(simd, x, (self.lower + self.upper) * 0.5)
+    }
+}
+
+/// `step'(x) = 0` (NaN passes).
+#[derive(Clone, Copy)]
+pub(crate) struct DStep {
+    pub threshold: f32,
+}
+
+impl UnaryOp for DStep {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let _ = self.threshold;
+        keep_nan(simd, x, simd.splat_f32s(0.0))
+    }
+}
+
+/// `hard_sigmoid'(x) = -3 < x < 3 ? 1/6 : 0`.
+#[derive(Clone, Copy)]
+pub(crate) struct DHardSigmoid;
+
+impl UnaryOp for DHardSigmoid {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let inside = simd.less_than_f32s(abs(simd, x), simd.splat_f32s(HARD_SIGMOID_SHIFT));
+        keep_nan(simd, x, choose(simd, inside, ONE_SIXTH, 0.0))
+    }
+}
+
+/// `hard_swish'(x) = x < -3 ? 0 : x <= 3 ? (2x + 3)/6 : 1` (PyTorch's sides); `2x + 3` as an
+/// exact two-sum, divided by 6 with about one rounding; zero at x = -1.5.
+#[derive(Clone, Copy)]
+pub(crate) struct DHardSwish;
+
+impl UnaryOp for DHardSwish {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let three = simd.splat_f32s(HARD_SIGMOID_SHIFT);
+        let (t, t_lo) = two_sum(simd, simd.add_f32s(x, x), three);
+        let mid = div_by_six(simd, t, t_lo);
+        let below = simd.less_than_f32s(x, simd.neg_f32s(three));
+        let above = simd.greater_than_f32s(x, three);
+        let y = simd.select_f32s(below, simd.splat_f32s(0.0), mid);
+        keep_nan(simd, x, simd.select_f32s(above, simd.splat_f32s(1.0), y))
+    }
+}
+
+/// `squared_relu'(x) = x > 0 ? 2x : 0` (exact).
+#[derive(Clone, Copy)]
+pub(crate) struct DSquaredRelu;
+
+impl UnaryOp for DSquaredRelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
+        let y = simd.select_f32s(pos, simd.add_f32s(x, x), simd.splat_f32s(0.0));
+        keep_nan(simd, x, y)
+    }
+}
+
+/// `star_relu'(x) = x > 0 ? 2 scale x : 0` (one rounding).
+#[derive(Clone, Copy)]
+pub(crate) struct DStarRelu {
+    pub scale: f32,
+    pub bias: f32,
+}
+
+impl UnaryOp for DStarRelu {
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        let _ = self.bias;
+        let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
+        let slope = simd.mul_f32s(x, simd.splat_f32s(2.0 * self.scale));
+        keep_nan(simd, x, simd.select_f32s(pos, slope, simd.splat_f32s(0.0)))
+    }
+}
+
+/// A gated op with its operands swapped: `Swapped(op)(a, b) = op(b, a)`, so that the in-place
+/// backward pass can overwrite `grad_out` (the gated machinery writes over its first operand).
+#[derive(Clone, Copy)]
+pub(crate) struct Swapped<Op>(pub Op);
+
+impl<Op: GatedOp> GatedOp for Swapped<Op> {
+    fn fast_limit(self) -> Option<f32> {
+        // The first operand is now the gradient: only the inner op's bound on x matters.
+        self.0
+            .fast_limit()
+            .map(|_| self.0.up_limit().unwrap_or(f32::INFINITY))
+    }
+
+    fn up_limit(self) -> Option<f32> {
+        self.0.fast_limit()
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, a: S::f32s, b: S::f32s) -> S::f32s {
+        self.0.fast(simd, b, a)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, a: S::f32s, b: S::f32s) -> S::f32s {
+        self.0.full(simd, b, a)
+    }
+}
