@@ -256,13 +256,7 @@ pub(crate) struct DSelu;
 impl UnaryOp for DSelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        exp_side(
-            simd,
-            x,
-            simd.splat_f32s(0.0),
-            SELU_LAMBDA,
-            SELU_LAMBDA_ALPHA,
-        )
+        exp_side(simd, x, SELU_LAMBDA, SELU_LAMBDA_ALPHA)
     }
 }
 
