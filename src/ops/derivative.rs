@@ -99,8 +99,8 @@ impl UnaryOp for DTanh {
 /// product for the exponential). For `z >= 0` both terms are positive: `fma(z, sigmoid'(z),
 /// sigmoid(z))`. For `z < 0` the terms cancel (the zero at z = -1.2785), so it is taken as `s ((1
 /// + z) - z s)` with `s = sigmoid(z)`: `1 + z` an exact two-sum and the bracket one fma, which
-/// damps the error of `s` instead of amplifying it, then `bracket · sigmoid(z)` by the logistic
-/// core (exact even where `sigmoid(z)` alone would be subnormal). At `z = ±inf` the result is
+/// damps the error of `s` instead of amplifying it, then `bracket · s` (by the logistic core
+/// below z = -64, exact even where `s` alone would be subnormal). At `z = ±inf` the result is
 /// `sigmoid(z)`, the limit.
 #[inline(always)]
 fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f32s {
@@ -113,9 +113,16 @@ fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f
     let bracket = simd.add_f32s(simd.mul_add_f32s(simd.neg_f32s(z), sigma, h), l);
     // As in silu: below -120 the product underflows, and the core wants |bracket| <= 120.
     let bracket = simd.max_f32s(bracket, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
-    // bracket · sigmoid(z) by the logistic core itself: it carries a subnormal sigmoid scaled,
-    // so the product (normal down to z = -100) rounds once.
-    let negative_side = times_sigmoid(simd, Some(bracket), z, Some(z_lo), range(full));
+    // bracket · sigmoid(z): a plain product while sigmoid(z) >= e^-64 is normal (the fast
+    // range); below, the logistic core itself, which carries a subnormal sigmoid scaled so the
+    // product (normal down to z = -100) rounds once. Lanes within the fast range get the same
+    // bits on both paths.
+    let mut negative_side = simd.mul_f32s(sigma, bracket);
+    if full {
+        let scaled = times_sigmoid(simd, Some(bracket), z, Some(z_lo), Range::Full);
+        let deep = simd.less_than_f32s(z, simd.splat_f32s(-LOGISTIC_FAST_LIMIT));
+        negative_side = simd.select_f32s(deep, scaled, negative_side);
+    }
     let negative = simd.less_than_f32s(z, simd.splat_f32s(0.0));
     let y = simd.select_f32s(negative, negative_side, positive_side);
     let infinite = simd.equal_f32s(abs(simd, z), simd.splat_f32s(f32::INFINITY));
