@@ -35,7 +35,7 @@ mod sealed {
 }
 
 /// A tensor element type the kernels accept (sealed: implemented by the crate only): `f32`,
-/// [`bf16`] and [`f16`].
+/// [`bf16`] and [`f16`](struct@f16).
 ///
 /// Every op is generic over it. Inputs are widened to f32 exactly, the op runs in f32, and the
 /// result is rounded to the element type to nearest, ties to even. NaN stays NaN (quiet, sign

@@ -2,7 +2,7 @@
 //!
 //! Every op is one generic body over [`pulp::Simd`], run on AVX2+FMA, AVX-512, NEON or a scalar
 //! fallback picked at run time ([`Isa`], [`Kernels`]). The SIMD ISAs give bitwise identical
-//! results; every op is checked against an f64 [`reference`] within the ULP budget of the
+//! results; every op is checked against an f64 [`reference`](mod@reference) within the ULP budget of the
 //! [`catalogue`] (generated from `kernels/catalogue.toml`).
 //!
 //! ```
