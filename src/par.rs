@@ -263,14 +263,9 @@ impl Par {
     /// As [`Kernels::prelu`] (the message names `par::prelu`).
     pub fn prelu<T: Element>(self, x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
         check_prelu("par::prelu", x.len(), alpha.len(), channels, out.len());
-        let k = self.kernels;
-        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
-            return k.prelu(x, alpha, channels, out);
-        };
-        let rows = c.div_ceil(channels) * channels;
-        x.par_chunks(rows)
-            .zip(out.par_chunks_mut(rows))
-            .for_each(|(x, out)| k.prelu(x, alpha, channels, out));
+        self.row_chunks((x, channels), (out, channels), |k, x, out| {
+            k.prelu(x, alpha, channels, out);
+        });
     }
 
     /// [`Kernels::prelu_inplace`] split over the current rayon pool, in chunks of whole rows.
@@ -285,13 +280,7 @@ impl Par {
             channels,
             x.len(),
         );
-        let k = self.kernels;
-        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
-            return k.prelu_inplace(x, alpha, channels);
-        };
-        let rows = c.div_ceil(channels) * channels;
-        x.par_chunks_mut(rows)
-            .for_each(|x| k.prelu_inplace(x, alpha, channels));
+        self.row_chunks_inplace(x, channels, |k, x| k.prelu_inplace(x, alpha, channels));
     }
 
     /// [`Kernels::rational`] split over the current rayon pool: the same bits as the serial
@@ -307,9 +296,8 @@ impl Par {
         out: &mut [T],
     ) {
         rational_body("par::rational", numerator, denominator);
-        check_map("par::rational", x.len(), out.len());
-        self.row_chunks(x, 1, out, |k, x, out| {
-            k.rational(x, numerator, denominator, out)
+        self.map(("par::rational", DEFAULT_MIN_LEN), x, out, |k, x, out| {
+            k.rational(x, numerator, denominator, out);
         });
     }
 
@@ -319,7 +307,9 @@ impl Par {
     /// As [`Kernels::rational_inplace`] (the message names `par::rational_inplace`).
     pub fn rational_inplace<T: Element>(self, x: &mut [T], numerator: &[f32], denominator: &[f32]) {
         rational_body("par::rational_inplace", numerator, denominator);
-        self.row_chunks_inplace(x, 1, |k, x| k.rational_inplace(x, numerator, denominator));
+        self.inplace(DEFAULT_MIN_LEN, x, |k, x| {
+            k.rational_inplace(x, numerator, denominator);
+        });
     }
 
     /// Rows per chunk for `len` elements of output in rows of `width`, or `None` (serial).
@@ -367,15 +357,14 @@ impl Par {
     /// # Panics
     /// As [`Kernels::smooth_swiglu_rows`].
     pub fn smooth_swiglu_rows<T: Element>(self, gate_up: &[T], scale: &[f32], out: &mut [T]) {
-        let k = self.kernels;
-        let (w, n) = (scale.len(), out.len());
-        match self.rows_per_chunk(n, w) {
-            Some(rows) if w > 0 && gate_up.len() == 2 * n && n.is_multiple_of(w) => gate_up
-                .par_chunks(2 * rows * w)
-                .zip(out.par_chunks_mut(rows * w))
-                .for_each(|(gu, o)| k.smooth_swiglu_rows(gu, scale, o)),
-            _ => k.smooth_swiglu_rows(gate_up, scale, out),
+        let w = scale.len();
+        if w == 0 || gate_up.len() != 2 * out.len() || !out.len().is_multiple_of(w) {
+            // Sizes that do not fit: the serial call panics with its message.
+            return self.kernels.smooth_swiglu_rows(gate_up, scale, out);
         }
+        self.row_chunks((gate_up, 2 * w), (out, w), |k, gu, o| {
+            k.smooth_swiglu_rows(gu, scale, o);
+        });
     }
 
     /// [`Kernels::smooth_swiglu_interleaved`] split over the current rayon pool.
@@ -388,32 +377,31 @@ impl Par {
         scale: &[f32],
         out: &mut [T],
     ) {
-        let k = self.kernels;
-        let (w, n) = (scale.len(), out.len());
-        match self.rows_per_chunk(n, w) {
-            Some(rows) if w > 0 && gate_up.len() == 2 * n && n.is_multiple_of(w) => gate_up
-                .par_chunks(2 * rows * w)
-                .zip(out.par_chunks_mut(rows * w))
-                .for_each(|(gu, o)| k.smooth_swiglu_interleaved(gu, scale, o)),
-            _ => k.smooth_swiglu_interleaved(gate_up, scale, out),
+        let w = scale.len();
+        if w == 0 || gate_up.len() != 2 * out.len() || !out.len().is_multiple_of(w) {
+            // Sizes that do not fit: the serial call panics with its message.
+            return self.kernels.smooth_swiglu_interleaved(gate_up, scale, out);
         }
+        self.row_chunks((gate_up, 2 * w), (out, w), |k, gu, o| {
+            k.smooth_swiglu_interleaved(gu, scale, o);
+        });
     }
 
-    /// Whole rows of `width` of `x` and `out`, split over the pool.
+    /// Whole rows, split over the pool: row `r` is `x[r * x_width..][..x_width]` and
+    /// `out[r * out_width..][..out_width]` (sizes checked by the caller, widths > 0).
     fn row_chunks<T: Element>(
         self,
-        x: &[T],
-        width: usize,
-        out: &mut [T],
+        (x, x_width): (&[T], usize),
+        (out, out_width): (&mut [T], usize),
         f: impl Fn(Kernels, &[T], &mut [T]) + Sync,
     ) {
         let k = self.kernels;
-        let Some(c) = self.chunk_len(x.len(), DEFAULT_MIN_LEN) else {
+        let Some(c) = self.chunk_len(out.len(), DEFAULT_MIN_LEN) else {
             return f(k, x, out);
         };
-        let rows = c.div_ceil(width) * width;
-        x.par_chunks(rows)
-            .zip(out.par_chunks_mut(rows))
+        let rows = c.div_ceil(out_width);
+        x.par_chunks(rows * x_width)
+            .zip(out.par_chunks_mut(rows * out_width))
             .for_each(|(x, out)| f(k, x, out));
     }
 
@@ -439,7 +427,9 @@ impl Par {
     /// As [`Kernels::softmax`] (the message names `par::softmax`).
     pub fn softmax<T: Element>(self, x: &[T], width: usize, out: &mut [T]) {
         check_softmax("par::softmax", x.len(), width, out.len());
-        self.row_chunks(x, width, out, |k, x, out| k.softmax(x, width, out));
+        self.row_chunks((x, width), (out, width), |k, x, out| {
+            k.softmax(x, width, out);
+        });
     }
 
     /// [`Kernels::softmax_inplace`] split over the current rayon pool in chunks of whole rows.
@@ -457,7 +447,9 @@ impl Par {
     /// As [`Kernels::log_softmax`] (the message names `par::log_softmax`).
     pub fn log_softmax<T: Element>(self, x: &[T], width: usize, out: &mut [T]) {
         check_softmax("par::log_softmax", x.len(), width, out.len());
-        self.row_chunks(x, width, out, |k, x, out| k.log_softmax(x, width, out));
+        self.row_chunks((x, width), (out, width), |k, x, out| {
+            k.log_softmax(x, width, out);
+        });
     }
 
     /// [`Kernels::log_softmax_inplace`] split over the current rayon pool in chunks of whole
