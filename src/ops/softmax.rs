@@ -165,13 +165,10 @@ fn finish<S: Simd, const CLEAN: bool>(
 ) -> S::f32s {
     match finish {
         Finish::Divide {
-            max,
             divisor,
             kept: true,
-        } => {
-            let _ = (max, x);
-            simd.div_f32s(kept, simd.splat_f32s(divisor))
-        }
+            ..
+        } => simd.div_f32s(kept, simd.splat_f32s(divisor)),
         Finish::Divide {
             max,
             divisor,
