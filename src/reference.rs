@@ -514,3 +514,43 @@ pub fn softsign_derivative(x: f64) -> f64 {
     let r = 1.0 / (1.0 + x.abs());
     r * r
 }
+
+/// `(2/√π) e^(-x²)`, the derivative of [`erf`].
+pub fn erf_derivative(x: f64) -> f64 {
+    std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp()
+}
+
+/// `Φ(x) + x φ(x)`, the derivative of [`gelu`] (0 at -inf, 1 at +inf).
+pub fn gelu_derivative(x: f64) -> f64 {
+    if x.is_infinite() {
+        return if x > 0.0 { 1.0 } else { 0.0 };
+    }
+    let cdf = 0.5 * libm::erfc(-x / std::f64::consts::SQRT_2);
+    let pdf = (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    cdf + x * pdf
+}
+
+/// `sigmoid(2u) + 2 x u'(x) sigmoid'(2u)`, `u = √(2/π)(x + 0.044715 x³)`, the derivative of
+/// [`gelu_tanh`] (0 · inf taken as 0).
+pub fn gelu_tanh_derivative(x: f64) -> f64 {
+    let k = (2.0 / std::f64::consts::PI).sqrt();
+    let z = 2.0 * k * (x + 0.044715 * x * x * x);
+    let w = 2.0 * k * x * (1.0 + 3.0 * 0.044715 * x * x);
+    let d = sigmoid_derivative(z);
+    if d == 0.0 {
+        sigmoid(z)
+    } else {
+        sigmoid(z) + w * d
+    }
+}
+
+/// `tanh(sp) + x sigmoid(x) sech²(sp)`, `sp = ln(1 + e^x)`, the derivative of [`mish`] (0 at
+/// -inf, 1 at +inf).
+pub fn mish_derivative(x: f64) -> f64 {
+    if x.is_infinite() {
+        return if x > 0.0 { 1.0 } else { 0.0 };
+    }
+    let sp = ln_one_plus_exp(x);
+    let sech = 1.0 / sp.cosh();
+    sp.tanh() + x * sigmoid(x) * sech * sech
+}

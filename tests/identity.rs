@@ -11,7 +11,8 @@
 //! Each op × element type runs on two fixed input sets (every 4099th f32 bit pattern, NaNs and
 //! infinities included, special values, and 4096 values spread over the op's sweep interval,
 //! rounded to the element type; and a small one, every 65537th pattern and 256 values, which
-//! the scalar path checks alone in emulated runs; gated ops pair them with fixed ups); the
+//! the scalar path checks alone in emulated runs; gated ops pair them with fixed ups, backward
+//! passes with the same values as gradients); the
 //! output is hashed with FNV-1a 64 over the little-endian bytes of each output's bits widened to
 //! f32, NaNs as they come, and compared with the golden digest. The scalar fallback uses true fused
 //! multiply-adds too, so it is held to the same digests.
@@ -22,7 +23,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use common::{note, simd_isas};
-use simd_activations::catalogue::{GATED, GatedSpec, OPS, OpSpec};
+use simd_activations::catalogue::{BackwardSpec, GATED, GatedSpec, OPS, OpSpec};
 use simd_activations::{Element, Isa, Kernels, bf16, f16};
 
 const GOLDEN: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/digests.txt");
@@ -112,7 +113,19 @@ fn case_inputs(case: &Case) -> Inputs {
             let u = ups(g.len());
             (g, Some(u))
         }
+        Op::Backward(op, _) => {
+            let x = inputs(case.set, op.sweep);
+            let grad = ups(x.len());
+            (x, Some(grad))
+        }
     }
+}
+
+/// The binary kernels of a case (gated: gate, up; backward: x, grad_out), one per element type.
+struct Binary {
+    f32: fn(Kernels, &[f32], &[f32], &mut [f32]),
+    bf16: fn(Kernels, &[bf16], &[bf16], &mut [bf16]),
+    f16: fn(Kernels, &[f16], &[f16], &mut [f16]),
 }
 
 /// Output bits of one case: op × element type × input set, on `k`.
@@ -131,23 +144,38 @@ fn case_bits(k: Kernels, case: &Case, inputs: &Inputs) -> Vec<u32> {
             _ => run::<f16>(x, |x, y| (op.eval_f16)(k, x, y)),
         },
         (Op::Gated(op), Some(u)) => {
-            // Gates and ups side by side in one slice, split again inside the closure.
-            let n = x.len();
-            let both: Vec<f32> = x.iter().chain(u).copied().collect();
-            let bits = match case.dtype {
-                "f32" => run::<f32>(&both, |x, y| {
-                    (op.eval_f32)(k, &x[..n], &x[n..], &mut y[..n])
-                }),
-                "bf16" => run::<bf16>(&both, |x, y| {
-                    (op.eval_bf16)(k, &x[..n], &x[n..], &mut y[..n])
-                }),
-                _ => run::<f16>(&both, |x, y| {
-                    (op.eval_f16)(k, &x[..n], &x[n..], &mut y[..n])
-                }),
+            let f = Binary {
+                f32: op.eval_f32,
+                bf16: op.eval_bf16,
+                f16: op.eval_f16,
             };
-            bits[..n].to_vec()
+            binary_bits(k, case.dtype, &f, x, u)
         }
-        (Op::Gated(_), None) => unreachable!("gated cases have ups"),
+        (Op::Backward(_, b), Some(g)) => {
+            let f = Binary {
+                f32: b.eval_f32,
+                bf16: b.eval_bf16,
+                f16: b.eval_f16,
+            };
+            binary_bits(k, case.dtype, &f, x, g)
+        }
+        (_, None) => unreachable!("gated and backward cases have a second operand"),
+    }
+}
+
+/// Output bits of a binary kernel on `(a, b)` in element type `dtype`.
+fn binary_bits(k: Kernels, dtype: &str, f: &Binary, a: &[f32], b: &[f32]) -> Vec<u32> {
+    fn run<T: Element>(a: &[f32], b: &[f32], f: impl Fn(&[T], &[T], &mut [T])) -> Vec<u32> {
+        let a: Vec<T> = a.iter().map(|&v| T::from_f32(v)).collect();
+        let b: Vec<T> = b.iter().map(|&v| T::from_f32(v)).collect();
+        let mut y = a.clone();
+        f(&a, &b, &mut y);
+        y.iter().map(|v| v.to_f32().to_bits()).collect()
+    }
+    match dtype {
+        "f32" => run::<f32>(a, b, |a, b, y| (f.f32)(k, a, b, y)),
+        "bf16" => run::<bf16>(a, b, |a, b, y| (f.bf16)(k, a, b, y)),
+        _ => run::<f16>(a, b, |a, b, y| (f.f16)(k, a, b, y)),
     }
 }
 
@@ -156,6 +184,7 @@ fn case_bits(k: Kernels, case: &Case, inputs: &Inputs) -> Vec<u32> {
 enum Op {
     Unary(&'static OpSpec),
     Gated(&'static GatedSpec),
+    Backward(&'static OpSpec, &'static BackwardSpec),
 }
 
 /// One digest: an op of the catalogue in one element type on one input set.
@@ -170,8 +199,9 @@ impl Case {
     /// `op/dtype` for the full set, `op/dtype/small` for the small one.
     fn key(&self) -> String {
         let name = match self.op {
-            Op::Unary(op) => op.name,
-            Op::Gated(op) => op.name,
+            Op::Unary(op) => op.name.to_string(),
+            Op::Gated(op) => op.name.to_string(),
+            Op::Backward(op, _) => format!("{}_backward", op.name),
         };
         match self.set {
             InputSet::Full => format!("{name}/{}", self.dtype),
@@ -183,7 +213,14 @@ impl Case {
 /// Every op × element type × input set checked on `isa`.
 fn cases(isa: Isa) -> Vec<Case> {
     const TYPES: [&str; 3] = ["f32", "bf16", "f16"];
-    let ops = OPS.iter().map(Op::Unary).chain(GATED.iter().map(Op::Gated));
+    let backward = OPS
+        .iter()
+        .filter_map(|op| op.backward.as_ref().map(|b| Op::Backward(op, b)));
+    let ops = OPS
+        .iter()
+        .map(Op::Unary)
+        .chain(GATED.iter().map(Op::Gated))
+        .chain(backward);
     let mut cases = Vec::new();
     for op in ops {
         for dtype in TYPES {

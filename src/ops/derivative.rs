@@ -6,14 +6,14 @@
 use pulp::Simd;
 
 use crate::catalogue::consts::{
-    HARD_SIGMOID_SHIFT, LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT, ONE_SIXTH, RELU6_CAP, SELU_LAMBDA,
-    SELU_LAMBDA_ALPHA,
+    GELU_TANH_FAST_LIMIT, GELU_TANH_K1_HI, GELU_TANH_X_MIN, HARD_SIGMOID_SHIFT, LOGISTIC_A_MAX_NEG,
+    LOGISTIC_FAST_LIMIT, ONE_SIXTH, RELU6_CAP, SELU_LAMBDA, SELU_LAMBDA_ALPHA,
 };
 use crate::math::bits::{abs, keep_nan};
 use crate::math::divide::two_sum;
 use crate::math::exp::exp_nonpositive;
 use crate::math::logistic::{Range, times_sigmoid};
-use crate::ops::{Exp, GatedOp, UnaryOp, div_by_six};
+use crate::ops::{Exp, GatedOp, UnaryOp, div_by_six, gelu_tanh_gate};
 
 /// `cond ? a : b` on constants.
 #[inline(always)]
@@ -95,24 +95,28 @@ impl UnaryOp for DTanh {
     }
 }
 
-/// `d/dx [x sigmoid(beta x)] = sigmoid(z) + z sigmoid'(z)`, `z = beta x` (an exact hi + lo
-/// product for the exponential). For `z >= 0` both terms are positive: `fma(z, sigmoid'(z),
-/// sigmoid(z))`. For `z < 0` the terms cancel (the zero at z = -1.2785), so it is taken as `s ((1
-/// + z) - z s)` with `s = sigmoid(z)`: `1 + z` an exact two-sum and the bracket one fma, which
-/// damps the error of `s` instead of amplifying it, then `bracket · s` (by the logistic core
-/// below z = -64, exact even where `s` alone would be subnormal). At `z = ±inf` the result is
+/// `sigma(z) + w sigma'(z)` for the gate `z + z_lo` and its factor `w + w_lo` (`w = z` for
+/// swish, `x u'(x)` for gelu_tanh; `w` has the sign of `z`). For `z >= 0` both terms are positive:
+/// `fma(w, sigma'(z), sigma(z))`. For `z < 0` the terms cancel (at the derivative's zero), so it
+/// is taken as `s ((1 + w) - w s)` with `s = sigmoid(z)`: `1 + w` an exact two-sum and the
+/// bracket one fma, which damps the error of `s` instead of amplifying it, then `bracket · s` (by
+/// the logistic core below z = -64, exact even where `s` alone would be subnormal; the bracket is
+/// clamped at `floor`, beyond which the result underflows). At `z = ±inf` the result is
 /// `sigmoid(z)`, the limit.
 #[inline(always)]
-fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f32s {
-    let b = simd.splat_f32s(beta);
-    let z = simd.mul_f32s(x, b);
-    let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
+fn logistic_derivative<S: Simd>(
+    simd: S,
+    (z, z_lo): (S::f32s, S::f32s),
+    (w, w_lo): (S::f32s, S::f32s),
+    floor: f32,
+    full: bool,
+) -> S::f32s {
     let (sigma, d) = logistic_pair(simd, z, z_lo, range(full));
-    let positive_side = simd.mul_add_f32s(z, d, sigma);
-    let (h, l) = two_sum(simd, simd.splat_f32s(1.0), z);
-    let bracket = simd.add_f32s(simd.mul_add_f32s(simd.neg_f32s(z), sigma, h), l);
-    // As in silu: below -120 the product underflows, and the core wants |bracket| <= 120.
-    let bracket = simd.max_f32s(bracket, simd.splat_f32s(-LOGISTIC_A_MAX_NEG));
+    let positive_side = simd.mul_add_f32s(w, d, sigma);
+    let (h, l) = two_sum(simd, simd.splat_f32s(1.0), w);
+    let l = simd.mul_add_f32s(simd.neg_f32s(w_lo), sigma, simd.add_f32s(l, w_lo));
+    let bracket = simd.add_f32s(simd.mul_add_f32s(simd.neg_f32s(w), sigma, h), l);
+    let bracket = simd.max_f32s(bracket, simd.splat_f32s(floor));
     // bracket · sigmoid(z): a plain product while sigmoid(z) >= e^-64 is normal (the fast
     // range); below, the logistic core itself, which carries a subnormal sigmoid scaled so the
     // product (normal down to z = -100) rounds once. Lanes within the fast range get the same
@@ -126,7 +130,58 @@ fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f
     let negative = simd.less_than_f32s(z, simd.splat_f32s(0.0));
     let y = simd.select_f32s(negative, negative_side, positive_side);
     let infinite = simd.equal_f32s(abs(simd, z), simd.splat_f32s(f32::INFINITY));
-    keep_nan(simd, x, simd.select_f32s(infinite, sigma, y))
+    simd.select_f32s(infinite, sigma, y)
+}
+
+/// `d/dx [x sigmoid(beta x)] = sigmoid(z) + z sigmoid'(z)`, `z = beta x` (an exact hi + lo
+/// product for the exponential), by [`logistic_derivative`] with `w = z`; the bracket is clamped
+/// at -120 (as in silu: below, the product underflows, and the core wants |bracket| <= 120).
+#[inline(always)]
+fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f32s {
+    let b = simd.splat_f32s(beta);
+    let z = simd.mul_f32s(x, b);
+    let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
+    let y = logistic_derivative(simd, (z, z_lo), (z, z_lo), -LOGISTIC_A_MAX_NEG, full);
+    keep_nan(simd, x, y)
+}
+
+/// `gelu_tanh'(x) = sigmoid(u) + x u'(x) sigmoid'(u)` with `u = k0 x + k1 x³` (the double-f32
+/// gate of gelu_tanh) and `w = x u'(x) = u + 2 k1 x³` (a two-sum on the double-f32 `u`), by
+/// [`logistic_derivative`]; x is clamped to [-12, 12] (beyond, the derivative is 0 or 1 in f32),
+/// so `|w| < 390` and the bracket needs no clamp. Zero at x = -0.7525 (absolute accuracy there).
+#[derive(Clone, Copy)]
+pub(crate) struct DGeluTanh;
+
+impl DGeluTanh {
+    #[inline(always)]
+    fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> S::f32s {
+        let xc = simd.min_f32s(
+            simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)),
+            simd.splat_f32s(-GELU_TANH_X_MIN),
+        );
+        let (u, u_lo) = gelu_tanh_gate(simd, xc);
+        let cube_part = simd.mul_f32s(simd.mul_f32s(xc, xc), simd.splat_f32s(GELU_TANH_K1_HI));
+        let (w, w_lo) = two_sum(simd, u, simd.mul_f32s(simd.add_f32s(xc, xc), cube_part));
+        let w_lo = simd.add_f32s(w_lo, u_lo);
+        let y = logistic_derivative(simd, (u, u_lo), (w, w_lo), f32::MIN, full);
+        if full { keep_nan(simd, x, y) } else { y }
+    }
+}
+
+impl UnaryOp for DGeluTanh {
+    fn fast_limit(self) -> Option<f32> {
+        Some(GELU_TANH_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        Self::eval(simd, x, false)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        Self::eval(simd, x, true)
+    }
 }
 
 /// `silu'(x) = sigmoid(x) (1 + x sigmoid(-x))`; zero at x = -1.2785 (absolute accuracy there).

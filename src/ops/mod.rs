@@ -1,6 +1,8 @@
 //! Activation bodies, each written once over `pulp::Simd`, and the loops that apply them.
 
 mod derivative;
+mod derivative_gauss;
+mod derivative_mish;
 mod exponential;
 mod gated;
 mod piecewise;
@@ -10,6 +12,8 @@ mod softmax;
 mod unary;
 
 pub(crate) use derivative::*;
+pub(crate) use derivative_gauss::*;
+pub(crate) use derivative_mish::*;
 pub(crate) use exponential::*;
 pub(crate) use gated::*;
 pub(crate) use piecewise::*;

@@ -223,7 +223,7 @@ pub(crate) struct GeluTanh;
 /// `u = x (k0 + k1 x²)` as `u + u_lo` (double-f32; fma for the error-free products, two-sum for
 /// `k0 + k1 x²`), so `e^-|u|` sees no rounding of its argument.
 #[inline(always)]
-fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+pub(crate) fn gelu_tanh_gate<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
     let x2 = simd.mul_f32s(x, x);
     let x2_lo = simd.mul_add_f32s(x, x, simd.neg_f32s(x2));
     let k1 = simd.splat_f32s(GELU_TANH_K1_HI);
