@@ -123,7 +123,9 @@ fn main() {
         unique(&mut names, &spec.name);
         spec.write_gated_table_entry(&mut table);
         spec.write_gated_api(&mut api);
+        spec.write_gated_backward_api(&mut api);
         spec.write_gated_par_api(&mut par_api);
+        spec.write_gated_backward_par_api(&mut par_api);
     }
     table.push_str(
         "];\n\n/// Every row-wise op of the catalogue, in catalogue order.\npub static ROWWISE: &[RowSpec] = &[\n",
@@ -366,13 +368,13 @@ impl OpEntry {
             String::new()
         } else {
             format!(
-                " f' is 0 at x = {:?}: near there the bound is absolute, 4 ULP of the largest |f'| within 1/4.",
+                " f' is 0 at x = {:?}: near there the bound is absolute, 4 ULP of the largest |f'| within 1/2.",
                 self.derivative_zeros
             )
         };
         let head = format!(
             "/// The backward pass of [`{name}`]: `grad_in[i] = grad_out[i] · {name}'(x[i])`, one pass over `x` and `grad_out`.\n///\n\
-             /// Algorithm: the derivative body `{dbody}` (src/ops/derivative.rs), then one product.\n///\n\
+             /// Algorithm: the derivative body `{dbody}` (src/ops/derivative*.rs), then one product.\n///\n\
              /// Accuracy: within 4 ULP of the output type of `grad_out · f'(x)` with the f64 derivative \
              [`crate::reference::{deriv}`].{zeros} Where `f'(x)` is an f32 subnormal, an absolute `|grad_out| · 2^-147` more. NaN in `x` or `grad_out` propagates; `f'(±inf)` is its limit; where `f'(x)` itself exceeds f32::MAX (exp above 88.72) the result is the infinity of the product's sign.\n"
         );
@@ -647,7 +649,7 @@ impl OpEntry {
              #[cfg(feature = \"rayon\")]\n        par_f32: |p, g, u, out| p.{name}(g, u{args}, out),\n        \
              #[cfg(feature = \"rayon\")]\n        par_rows_f32: |p, gu, w, out| p.{name}_rows(gu, w{args}, out),\n        \
              #[cfg(feature = \"rayon\")]\n        par_interleaved_f32: |p, gu, out| p.{name}_interleaved(gu{args}, out),\n        \
-             reference: |g, u| crate::reference::{}(g, u{ref_args}),\n    }},",
+             reference: |g, u| crate::reference::{}(g, u{ref_args}),\n        backward: {},\n    }},",
             self.formula,
             self.algorithm,
             self.param_specs(),
@@ -655,8 +657,196 @@ impl OpEntry {
             f64_literal(self.sweep.1),
             f64_literal(self.ulp_f32),
             self.reference,
+            self.gated_backward_spec(),
         )
         .unwrap();
+    }
+
+    fn gated_backward_spec(&self) -> String {
+        let Some(partials) = &self.derivative else {
+            return "None".to_string();
+        };
+        let (_, _, args) = self.param_lists();
+        let ref_args = self.reference_args();
+        let name = &self.name;
+        let zeros: Vec<String> = self
+            .derivative_zeros
+            .iter()
+            .map(|&z| f64_literal(z))
+            .collect();
+        format!(
+            "Some(GatedBackwardSpec {{\n            eval_f32: |k, (g, u, d), (dg, du)| k.{name}_backward(g, u, d{args}, dg, du),\n            \
+             eval_bf16: |k, (g, u, d), (dg, du)| k.{name}_backward(g, u, d{args}, dg, du),\n            \
+             eval_f16: |k, (g, u, d), (dg, du)| k.{name}_backward(g, u, d{args}, dg, du),\n            \
+             rows_f32: |k, gu, w, d, out| k.{name}_rows_backward(gu, w, d{args}, out),\n            \
+             free_f32: |(g, u, d), (dg, du)| crate::{name}_backward(g, u, d{args}, dg, du),\n            \
+             #[cfg(feature = \"rayon\")]\n            par_f32: |p, (g, u, d), (dg, du)| p.{name}_backward(g, u, d{args}, dg, du),\n            \
+             #[cfg(feature = \"rayon\")]\n            par_rows_f32: |p, gu, w, d, out| p.{name}_rows_backward(gu, w, d{args}, out),\n            \
+             partials: |g, u| crate::reference::{partials}(g, u{ref_args}),\n            \
+             zeros: &[{}],\n        }})",
+            zeros.join(", ")
+        )
+    }
+
+    /// `NAME_backward` and `NAME_rows_backward` of a gated op (free and `Kernels`).
+    fn write_gated_backward_api(&self, out: &mut String) {
+        let Some(bbody) = &self.backward else {
+            return;
+        };
+        let name = &self.name;
+        let (sig, call, args) = self.param_lists();
+        let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
+        let body = self.struct_expr(bbody, &values);
+        let partials = self.derivative.as_deref().unwrap_or_default();
+        let zeros = if self.derivative_zeros.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " The activation's derivative is 0 at gate = {:?}: within 1/2 of there the bound on `grad_gate` is absolute, \
+                 4 ULP of the largest value nearby.",
+                self.derivative_zeros
+            )
+        };
+        let head = format!(
+            "/// The backward pass of [`{name}`]: from `grad_out`, `grad_gate = grad_out · ∂f/∂gate` and \
+             `grad_up = grad_out · ∂f/∂up` in one pass over `gate`, `up` and `grad_out`.\n///\n\
+             /// Algorithm: `{bbody}` (src/ops/gated_backward.rs): the activation and its derivative at the gate (for \
+             GLU and SwiGLU from one exponential), `up · grad_out` as an exact pair times the derivative (one rounding), \
+             the activation times `grad_out` (one rounding).\n///\n\
+             /// Accuracy: each output within 4 ULP of the output type of the f64 values from \
+             [`crate::reference::{partials}`].{zeros} Where the activation or its derivative is an f32 subnormal, an absolute \
+             `|grad_out| · 2^-147` more (times `|up| + 1` for `grad_gate`). NaN in an input propagates to the outputs that depend on it.\n"
+        );
+        let example = format!(
+            "/// let (gate, up, grad_out) = ([-1.0_f32, 0.5, 2.0], [2.0_f32, 3.0, -1.5], [1.0_f32; 3]);\n\
+             /// let (mut grad_gate, mut grad_up) = ([0.0_f32; 3], [0.0_f32; 3]);\n\
+             /// simd_activations::{name}_backward(&gate, &up, &grad_out{args}, &mut grad_gate, &mut grad_up);\n\
+             /// let (d_gate, d_up) = simd_activations::reference::{partials}(0.5, 3.0{});\n\
+             /// assert!((f64::from(grad_gate[1]) - d_gate).abs() <= 4.0 * f64::from(f32::EPSILON) * d_gate.abs());\n\
+             /// assert!((f64::from(grad_up[1]) - d_up).abs() <= 4.0 * f64::from(f32::EPSILON) * d_up.abs());\n",
+            self.reference_example_args()
+        );
+        let rows_example = format!(
+            "/// // One row of width 2: [gate | up], and its gradient.\n\
+             /// let gate_up = [-1.0_f32, 0.5, 2.0, 3.0];\n/// let mut grad = [0.0_f32; 4];\n\
+             /// simd_activations::{name}_rows_backward(&gate_up, 2, &[1.0, 1.0]{args}, &mut grad);\n\
+             /// let (d_gate, d_up) = simd_activations::reference::{partials}(0.5, 3.0{});\n\
+             /// assert!((f64::from(grad[1]) - d_gate).abs() <= 4.0 * f64::from(f32::EPSILON) * d_gate.abs());\n\
+             /// assert!((f64::from(grad[3]) - d_up).abs() <= 4.0 * f64::from(f32::EPSILON) * d_up.abs());\n",
+            self.reference_example_args()
+        );
+        let layouts = [
+            (
+                "_backward",
+                format!(
+                    "gate: &[T], up: &[T], grad_out: &[T]{sig}, grad_gate: &mut [T], grad_up: &mut [T]"
+                ),
+                format!("gate, up, grad_out{call}, grad_gate, grad_up"),
+                "Separate slices, as [`NAME`].",
+                "If the five lengths differ; the message names the function and the lengths.",
+                example,
+                format!(
+                    "self.map_gated_backward(\"{name}_backward\", &{body}, (gate, up, grad_out), (grad_gate, grad_up))"
+                ),
+            ),
+            (
+                "_rows_backward",
+                format!("gate_up: &[T], width: usize, grad_out: &[T]{sig}, grad_gate_up: &mut [T]"),
+                format!("gate_up, width, grad_out{call}, grad_gate_up"),
+                "The fused projection layout, as [`NAME_rows`]: rows `[gate | up]` of `gate_up` and rows of `width` of \
+                 `grad_out` give rows `[grad_gate | grad_up]` of `grad_gate_up` (the gradient of the fused projection's output).",
+                "If `width` is 0, `gate_up` is not whole rows of `2 * width`, `grad_out` not half of it, or `grad_gate_up` \
+                 not as long as `gate_up`.",
+                rows_example,
+                format!(
+                    "self.map_gated_rows_backward(\"{name}_rows_backward\", &{body}, (gate_up, width, grad_out), grad_gate_up)"
+                ),
+            ),
+        ];
+        for (suffix, params, call_args, layout, panics, example, _) in &layouts {
+            let layout = layout.replace("NAME", name);
+            write!(
+                out,
+                "{head}///\n/// {layout} Runs on the ISA chosen once per process ([`Kernels::global`]).\n///\n/// # Panics\n/// {panics}\n///\n\
+                 /// # Example\n/// ```\n{example}/// ```\npub fn {name}{suffix}<T: Element>({params}) {{\n    \
+                 Kernels::global().{name}{suffix}({call_args});\n}}\n\n"
+            )
+            .unwrap();
+        }
+        out.push_str("impl Kernels {\n");
+        for (suffix, params, _, layout, panics, _, body_call) in &layouts {
+            let layout = layout.replace("NAME", name);
+            let head = head.replace("///", "    ///");
+            let allow = self.many_arguments(if *suffix == "_backward" { 5 } else { 4 });
+            write!(
+                out,
+                "{head}    ///\n    /// {layout} On this `Kernels`' ISA (see the free function [`{name}{suffix}`]).\n    ///\n    \
+                 /// # Panics\n    /// {panics}\n{allow}    pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body_call};\n    }}\n\n"
+            )
+            .unwrap();
+        }
+        out.push_str("}\n\n");
+    }
+
+    /// The lint allowance for a method with `self`, `fixed` slice arguments and the op's
+    /// parameters, where that exceeds clippy's seven (the signature the issue fixes).
+    fn many_arguments(&self, fixed: usize) -> &'static str {
+        if 1 + fixed + self.params.len() > 7 {
+            "    #[allow(clippy::too_many_arguments)]\n"
+        } else {
+            ""
+        }
+    }
+
+    /// `Par::NAME_backward` and `NAME_rows_backward` of a gated op, and their free functions.
+    fn write_gated_backward_par_api(&self, out: &mut String) {
+        if self.backward.is_none() {
+            return;
+        }
+        let name = &self.name;
+        let min = self.par_min_len();
+        let (sig, call, _) = self.param_lists();
+        let layouts = [
+            (
+                "_backward",
+                format!(
+                    "gate: &[T], up: &[T], grad_out: &[T]{sig}, grad_gate: &mut [T], grad_up: &mut [T]"
+                ),
+                format!("gate, up, grad_out{call}, grad_gate, grad_up"),
+                format!(
+                    "self.gated_backward((\"{name}_backward\", {min}), (gate, up, grad_out), (grad_gate, grad_up), \
+                     |k, (g, u, d), (dg, du)| k.{name}_backward(g, u, d{call}, dg, du))"
+                ),
+            ),
+            (
+                "_rows_backward",
+                format!("gate_up: &[T], width: usize, grad_out: &[T]{sig}, grad_gate_up: &mut [T]"),
+                format!("gate_up, width, grad_out{call}, grad_gate_up"),
+                format!(
+                    "self.rows_backward({min}, (gate_up, width, grad_out), grad_gate_up, \
+                     |k, gu, d, out| k.{name}_rows_backward(gu, width, d{call}, out))"
+                ),
+            ),
+        ];
+        for (suffix, params, call_args, _) in &layouts {
+            write!(
+                out,
+                "/// [`crate::{name}{suffix}`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
+                 pub fn {name}{suffix}<T: Element>({params}) {{\n    Par::global().{name}{suffix}({call_args});\n}}\n\n"
+            )
+            .unwrap();
+        }
+        out.push_str("impl Par {\n");
+        for (suffix, params, _, body) in &layouts {
+            let allow = self.many_arguments(if *suffix == "_backward" { 5 } else { 4 });
+            write!(
+                out,
+                "    /// [`Kernels::{name}{suffix}`] split over the current rayon pool (the same bits); panics as it does.\n{allow}    \
+                 pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body};\n    }}\n\n"
+            )
+            .unwrap();
+        }
+        out.push_str("}\n\n");
     }
 
     fn write_gated_api(&self, out: &mut String) {

@@ -124,6 +124,40 @@ pub struct GatedSpec {
     pub par_interleaved_f32: fn(Par, &[f32], &mut [f32]),
     /// The f64 reference `f(gate, up)` with default parameters.
     pub reference: fn(f64, f64) -> f64,
+    /// The backward pass, where the op has one.
+    pub backward: Option<GatedBackwardSpec>,
+}
+
+/// The inputs `(gate, up, grad_out)` of a gated backward pass.
+pub type GatedInputs<'a, T> = (&'a [T], &'a [T], &'a [T]);
+
+/// The outputs `(grad_gate, grad_up)` of a gated backward pass.
+pub type GatedGrads<'a, T> = (&'a mut [T], &'a mut [T]);
+
+/// The backward pass of a gated op: `(grad_gate, grad_up) = grad_out · (∂f/∂gate, ∂f/∂up)`,
+/// default parameters.
+#[derive(Clone, Copy, Debug)]
+pub struct GatedBackwardSpec {
+    /// `Kernels::NAME_backward(gate, up, grad_out, params…, grad_gate, grad_up)` on f32.
+    pub eval_f32: fn(Kernels, GatedInputs<'_, f32>, GatedGrads<'_, f32>),
+    /// The same on bf16.
+    pub eval_bf16: fn(Kernels, GatedInputs<'_, bf16>, GatedGrads<'_, bf16>),
+    /// The same on f16.
+    pub eval_f16: fn(Kernels, GatedInputs<'_, f16>, GatedGrads<'_, f16>),
+    /// `Kernels::NAME_rows_backward(gate_up, width, grad_out, params…, grad_gate_up)` on f32.
+    pub rows_f32: fn(Kernels, &[f32], usize, &[f32], &mut [f32]),
+    /// The free function `NAME_backward`.
+    pub free_f32: fn(GatedInputs<'_, f32>, GatedGrads<'_, f32>),
+    /// `Par::NAME_backward`.
+    #[cfg(feature = "rayon")]
+    pub par_f32: fn(Par, GatedInputs<'_, f32>, GatedGrads<'_, f32>),
+    /// `Par::NAME_rows_backward`.
+    #[cfg(feature = "rayon")]
+    pub par_rows_f32: fn(Par, &[f32], usize, &[f32], &mut [f32]),
+    /// The f64 partial derivatives `(∂f/∂gate, ∂f/∂up)` at `(gate, up)`.
+    pub partials: fn(f64, f64) -> (f64, f64),
+    /// Where the activation's derivative is 0 (absolute bounds on `grad_gate` near there).
+    pub zeros: &'static [f64],
 }
 
 /// One row-wise op of the catalogue (softmax, log_softmax): every output depends on its whole

@@ -7,8 +7,8 @@ use pulp::{Simd, WithSimd};
 use crate::element::Element;
 use crate::isa::{Isa, IsaUnavailable};
 use crate::ops::{
-    GateSlice, GatedOp, MapGated, MapGatedInterleaved, MapGatedRows, MapInPlace, MapOutOfPlace,
-    UnaryOp,
+    BackwardSlices, GateSlice, GatedBackwardOp, GatedOp, MapGated, MapGatedBackward,
+    MapGatedInterleaved, MapGatedRows, MapGatedRowsBackward, MapInPlace, MapOutOfPlace, UnaryOp,
 };
 
 /// The environment variable that forces the ISA of the free functions for the whole process.
@@ -226,6 +226,64 @@ impl Kernels {
     ) {
         check_interleaved(name, gate_up.len(), out.len());
         self.dispatch(MapGatedInterleaved { op, gate_up, out });
+    }
+}
+
+impl Kernels {
+    /// `(grad_gate[i], grad_up[i])` of a gated op from `(gate[i], up[i], grad[i])`; panics
+    /// naming `name` unless all five lengths agree.
+    #[inline]
+    pub(crate) fn map_gated_backward<T: Element, Op: GatedBackwardOp>(
+        self,
+        name: &str,
+        op: &Op,
+        (gate, up, grad): (&[T], &[T], &[T]),
+        (grad_gate, grad_up): (&mut [T], &mut [T]),
+    ) {
+        let n = grad.len();
+        assert!(
+            gate.len() == n && up.len() == n && grad_gate.len() == n && grad_up.len() == n,
+            "simd_activations::{name}: gate ({}), up ({}), grad_out ({n}), grad_gate ({}) and grad_up ({}) must have the same length",
+            gate.len(),
+            up.len(),
+            grad_gate.len(),
+            grad_up.len()
+        );
+        let slices = BackwardSlices {
+            gate,
+            up,
+            grad,
+            grad_gate,
+            grad_up,
+        };
+        self.dispatch(MapGatedBackward { op, slices });
+    }
+
+    /// The backward pass of the row layout: rows `[gate | up]` and `grad_out` rows of `width`
+    /// to rows `[grad_gate | grad_up]`; panics naming `name` on a zero width or sizes that do
+    /// not fit.
+    #[inline]
+    pub(crate) fn map_gated_rows_backward<T: Element, Op: GatedBackwardOp>(
+        self,
+        name: &str,
+        op: &Op,
+        (gate_up, width, grad): (&[T], usize, &[T]),
+        grad_gate_up: &mut [T],
+    ) {
+        check_rows(name, gate_up.len(), width, grad.len());
+        assert!(
+            grad_gate_up.len() == gate_up.len(),
+            "simd_activations::{name}: grad_gate_up ({}) must have the length of gate_up ({})",
+            grad_gate_up.len(),
+            gate_up.len()
+        );
+        self.dispatch(MapGatedRowsBackward {
+            op,
+            gate_up,
+            width,
+            grad,
+            grad_gate_up,
+        });
     }
 }
 

@@ -208,6 +208,59 @@ impl Par {
         );
     }
 
+    /// The backward pass of a gated op over separate slices, in chunks of the same length of
+    /// all five (sizes that do not fit run serially, where `f` panics).
+    pub(crate) fn gated_backward<T: Element>(
+        self,
+        (_, op_min): (&str, usize),
+        (gate, up, grad): (&[T], &[T], &[T]),
+        (grad_gate, grad_up): (&mut [T], &mut [T]),
+        f: impl Fn(Kernels, (&[T], &[T], &[T]), (&mut [T], &mut [T])) + Sync,
+    ) {
+        let k = self.kernels;
+        let n = grad.len();
+        let fits = gate.len() == n && up.len() == n && grad_gate.len() == n && grad_up.len() == n;
+        let Some(c) = self.chunk_len(n, op_min).filter(|_| fits) else {
+            return f(k, (gate, up, grad), (grad_gate, grad_up));
+        };
+        (
+            gate.par_chunks(c),
+            up.par_chunks(c),
+            grad.par_chunks(c),
+            grad_gate.par_chunks_mut(c),
+            grad_up.par_chunks_mut(c),
+        )
+            .into_par_iter()
+            .for_each(|(g, u, d, dg, du)| f(k, (g, u, d), (dg, du)));
+    }
+
+    /// The backward pass of a gated op's row layout, in chunks of whole rows (sizes that do not
+    /// fit run serially, where `f` panics).
+    pub(crate) fn rows_backward<T: Element>(
+        self,
+        op_min: usize,
+        (gate_up, width, grad): (&[T], usize, &[T]),
+        grad_gate_up: &mut [T],
+        f: impl Fn(Kernels, &[T], &[T], &mut [T]) + Sync,
+    ) {
+        let k = self.kernels;
+        let fits = width > 0
+            && gate_up.len() == 2 * grad.len()
+            && grad.len().is_multiple_of(width)
+            && grad_gate_up.len() == gate_up.len();
+        let Some(c) = self.chunk_len(grad.len(), op_min).filter(|_| fits) else {
+            return f(k, gate_up, grad, grad_gate_up);
+        };
+        let rows = c.div_ceil(width);
+        (
+            gate_up.par_chunks(2 * width * rows),
+            grad.par_chunks(width * rows),
+            grad_gate_up.par_chunks_mut(2 * width * rows),
+        )
+            .into_par_iter()
+            .for_each(|(gu, d, out)| f(k, gu, d, out));
+    }
+
     pub(crate) fn rows<T: Element>(
         self,
         (name, op_min): (&str, usize),

@@ -554,3 +554,48 @@ pub fn mish_derivative(x: f64) -> f64 {
     let sech = 1.0 / sp.cosh();
     sp.tanh() + x * sigmoid(x) * sech * sech
 }
+
+// ------------------------------------------------- partial derivatives of the gated ops
+
+/// `(∂/∂gate, ∂/∂up)` of [`glu`]: `(up · sigmoid'(gate), sigmoid(gate))`.
+pub fn glu_partials(gate: f64, up: f64) -> (f64, f64) {
+    (up * sigmoid_derivative(gate), sigmoid(gate))
+}
+
+/// `(∂/∂gate, ∂/∂up)` of [`swiglu`]: `(up · silu'(gate), silu(gate))`.
+pub fn swiglu_partials(gate: f64, up: f64) -> (f64, f64) {
+    (up * silu_derivative(gate), silu(gate))
+}
+
+/// `(∂/∂gate, ∂/∂up)` of [`geglu`]: `(up · gelu'(gate), gelu(gate))`.
+pub fn geglu_partials(gate: f64, up: f64) -> (f64, f64) {
+    (up * gelu_derivative(gate), gelu(gate))
+}
+
+/// `(∂/∂gate, ∂/∂up)` of [`geglu_tanh`]: `(up · gelu_tanh'(gate), gelu_tanh(gate))`.
+pub fn geglu_tanh_partials(gate: f64, up: f64) -> (f64, f64) {
+    (up * gelu_tanh_derivative(gate), gelu_tanh(gate))
+}
+
+/// `(∂/∂gate, ∂/∂up)` of [`reglu`]: `(up · relu'(gate), relu(gate))`.
+pub fn reglu_partials(gate: f64, up: f64) -> (f64, f64) {
+    (up * relu_derivative(gate), relu(gate))
+}
+
+/// `(∂/∂gate, ∂/∂up)` of [`swiglu_oai`]: `(swish'(g) (u + 1), swish(g))`, each 0 where its clamp
+/// is active (PyTorch's convention: the bounds count as inside); NaN where `up` is NaN.
+pub fn swiglu_oai_partials(gate: f64, up: f64, alpha: f64, limit: f64) -> (f64, f64) {
+    let g = if gate > limit { limit } else { gate };
+    let u = up.clamp(-limit, limit);
+    let d_gate = if gate > limit {
+        0.0
+    } else {
+        swish_derivative(g, alpha) * (u + 1.0)
+    };
+    let d_up = if up.abs() > limit {
+        0.0
+    } else {
+        swish(g, alpha)
+    };
+    (d_gate, if up.is_nan() { up } else { d_up })
+}

@@ -25,7 +25,12 @@ fn choose<S: Simd>(simd: S, cond: S::m32s, a: f32, b: f32) -> S::f32s {
 /// sigma(-|z|)` by the logistic core (exact argument), then `sigma(|z|) = 1 - s` (exact for `s >=
 /// 1/4`, one rounding below) and `sigma' = s (1 - s)`.
 #[inline(always)]
-fn logistic_pair<S: Simd>(simd: S, z: S::f32s, z_lo: S::f32s, range: Range) -> (S::f32s, S::f32s) {
+pub(crate) fn logistic_pair<S: Simd>(
+    simd: S,
+    z: S::f32s,
+    z_lo: S::f32s,
+    range: Range,
+) -> (S::f32s, S::f32s) {
     let positive = simd.greater_than_or_equal_f32s(z, simd.splat_f32s(0.0));
     let g = simd.select_f32s(positive, simd.neg_f32s(z), z);
     let g_lo = simd.select_f32s(positive, simd.neg_f32s(z_lo), z_lo);
@@ -37,7 +42,7 @@ fn logistic_pair<S: Simd>(simd: S, z: S::f32s, z_lo: S::f32s, range: Range) -> (
 
 /// The range of the logistic core for `|z| <= limit` blocks (`fast`) or any (`full`).
 #[inline(always)]
-fn range(full: bool) -> Range {
+pub(crate) fn range(full: bool) -> Range {
     if full { Range::Full } else { Range::Normal }
 }
 
@@ -102,15 +107,15 @@ impl UnaryOp for DTanh {
 /// bracket one fma, which damps the error of `s` instead of amplifying it, then `bracket · s` (by
 /// the logistic core below z = -64, exact even where `s` alone would be subnormal; the bracket is
 /// clamped at `floor`, beyond which the result underflows). At `z = ±inf` the result is
-/// `sigmoid(z)`, the limit.
+/// `sigmoid(z)`, the limit. Returns `(sigmoid(z), the derivative)`.
 #[inline(always)]
-fn logistic_derivative<S: Simd>(
+pub(crate) fn logistic_derivative<S: Simd>(
     simd: S,
     (z, z_lo): (S::f32s, S::f32s),
     (w, w_lo): (S::f32s, S::f32s),
     floor: f32,
     full: bool,
-) -> S::f32s {
+) -> (S::f32s, S::f32s) {
     let (sigma, d) = logistic_pair(simd, z, z_lo, range(full));
     let positive_side = simd.mul_add_f32s(w, d, sigma);
     let (h, l) = two_sum(simd, simd.splat_f32s(1.0), w);
@@ -130,7 +135,7 @@ fn logistic_derivative<S: Simd>(
     let negative = simd.less_than_f32s(z, simd.splat_f32s(0.0));
     let y = simd.select_f32s(negative, negative_side, positive_side);
     let infinite = simd.equal_f32s(abs(simd, z), simd.splat_f32s(f32::INFINITY));
-    simd.select_f32s(infinite, sigma, y)
+    (sigma, simd.select_f32s(infinite, sigma, y))
 }
 
 /// `d/dx [x sigmoid(beta x)] = sigmoid(z) + z sigmoid'(z)`, `z = beta x` (an exact hi + lo
@@ -141,7 +146,7 @@ fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f
     let b = simd.splat_f32s(beta);
     let z = simd.mul_f32s(x, b);
     let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
-    let y = logistic_derivative(simd, (z, z_lo), (z, z_lo), -LOGISTIC_A_MAX_NEG, full);
+    let (_, y) = logistic_derivative(simd, (z, z_lo), (z, z_lo), -LOGISTIC_A_MAX_NEG, full);
     keep_nan(simd, x, y)
 }
 
@@ -163,7 +168,7 @@ impl DGeluTanh {
         let cube_part = simd.mul_f32s(simd.mul_f32s(xc, xc), simd.splat_f32s(GELU_TANH_K1_HI));
         let (w, w_lo) = two_sum(simd, u, simd.mul_f32s(simd.add_f32s(xc, xc), cube_part));
         let w_lo = simd.add_f32s(w_lo, u_lo);
-        let y = logistic_derivative(simd, (u, u_lo), (w, w_lo), f32::MIN, full);
+        let (_, y) = logistic_derivative(simd, (u, u_lo), (w, w_lo), f32::MIN, full);
         if full { keep_nan(simd, x, y) } else { y }
     }
 }

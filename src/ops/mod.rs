@@ -5,6 +5,7 @@ mod derivative_gauss;
 mod derivative_mish;
 mod exponential;
 mod gated;
+mod gated_backward;
 mod piecewise;
 mod rational;
 mod scaled;
@@ -16,6 +17,7 @@ pub(crate) use derivative_gauss::*;
 pub(crate) use derivative_mish::*;
 pub(crate) use exponential::*;
 pub(crate) use gated::*;
+pub(crate) use gated_backward::*;
 pub(crate) use piecewise::*;
 pub(crate) use rational::*;
 pub(crate) use scaled::*;
@@ -59,7 +61,7 @@ pub(crate) trait UnaryOp: Copy + Send + Sync {
 
 /// Whether every lane of every vector of `x` has `|x| <= limit` (false on NaN).
 #[inline(always)]
-fn all_within<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N], limit: f32) -> bool {
+pub(crate) fn all_within<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N], limit: f32) -> bool {
     let limit = simd.splat_f32s(limit);
     let mut inside = simd.less_than_or_equal_f32s(abs(simd, x[0]), limit);
     for &xi in &x[1..] {

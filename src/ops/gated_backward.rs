@@ -1,0 +1,391 @@
+//! Backward passes of the gated ops, `out = act(gate) · up`: from `grad_out`, one pass writes
+//! `grad_gate = grad_out · up · act'(gate)` and `grad_up = grad_out · act(gate)`.
+//!
+//! `act` and `act'` come as a pair ([`ActDerivative`]); for the logistic gates (GLU, SwiGLU)
+//! both from one exponential. `up · grad_out` is taken as an exact pair, so `grad_gate` rounds
+//! once more than `act'` and `grad_up` once more than `act`.
+
+use pulp::{Simd, WithSimd};
+
+use crate::catalogue::consts::{LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT};
+use crate::element::{Element, block_len, load_tail, store_tail};
+use crate::math::bits::{abs, canonical_nan, keep_nan};
+use crate::math::divide::two_sum;
+use crate::ops::{
+    DGelu, DGeluTanh, DRelu, DSwish, Gelu, GeluTanh, Relu, Silu, Swish, UnaryOp, all_within,
+    logistic_derivative, logistic_pair, range,
+};
+
+/// An activation with its derivative: `(act(x), act'(x))`.
+pub(crate) trait ActDerivative: Copy + Send + Sync {
+    /// The bound on `|x|` within which [`ActDerivative::fast`] is valid.
+    fn fast_limit(self) -> Option<f32>;
+
+    /// The pair for lanes within [`ActDerivative::fast_limit`]: the same bits as `full` there.
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s);
+
+    /// The pair for any input.
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s);
+}
+
+/// A unary body and its derivative body, evaluated apart.
+#[derive(Clone, Copy)]
+pub(crate) struct Apart<A, D>(pub A, pub D);
+
+impl<A: UnaryOp, D: UnaryOp> ActDerivative for Apart<A, D> {
+    fn fast_limit(self) -> Option<f32> {
+        Some(self.0.fast_limit()?.min(self.1.fast_limit()?))
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        (self.0.fast(simd, x), self.1.fast(simd, x))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        (self.0.full(simd, x), self.1.full(simd, x))
+    }
+}
+
+/// `(sigmoid(x), sigmoid'(x))` from one exponential (`sigmoid(-|x|)` by the logistic core).
+#[derive(Clone, Copy)]
+pub(crate) struct SigmoidPair;
+
+impl ActDerivative for SigmoidPair {
+    fn fast_limit(self) -> Option<f32> {
+        Some(LOGISTIC_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        logistic_pair(simd, x, simd.splat_f32s(0.0), range(false))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        let (s, d) = logistic_pair(simd, x, simd.splat_f32s(0.0), range(true));
+        (keep_nan(simd, x, s), keep_nan(simd, x, d))
+    }
+}
+
+/// `(silu(x), silu'(x))` from one exponential: `x · sigmoid(x)` and the silu derivative's
+/// bracket form; beyond |x| = 64, where `sigmoid(x)` may be subnormal, the silu body.
+#[derive(Clone, Copy)]
+pub(crate) struct SiluPair;
+
+impl SiluPair {
+    #[inline(always)]
+    fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> (S::f32s, S::f32s) {
+        let zero = simd.splat_f32s(0.0);
+        let (sigma, d) = logistic_derivative(simd, (x, zero), (x, zero), -LOGISTIC_A_MAX_NEG, full);
+        (simd.mul_f32s(x, sigma), d)
+    }
+}
+
+impl ActDerivative for SiluPair {
+    fn fast_limit(self) -> Option<f32> {
+        Some(LOGISTIC_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        Self::eval(simd, x, false)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        let (a, d) = Self::eval(simd, x, true);
+        let inside =
+            simd.less_than_or_equal_f32s(abs(simd, x), simd.splat_f32s(LOGISTIC_FAST_LIMIT));
+        let a = simd.select_f32s(inside, a, Silu.full(simd, x));
+        (a, keep_nan(simd, x, d))
+    }
+}
+
+/// `a · (p + p_lo)` with `p + p_lo = up · grad` exactly (0 for the low part where the product
+/// overflows), NaNs as in the forward products: a NaN `a` first, then `up`, then `grad`; `0 ·
+/// inf` gives the positive quiet NaN.
+#[inline(always)]
+fn times_product<S: Simd>(simd: S, a: S::f32s, up: S::f32s, grad: S::f32s) -> S::f32s {
+    let p = simd.mul_f32s(up, grad);
+    let p_lo = simd.mul_add_f32s(up, grad, simd.neg_f32s(p));
+    let finite = simd.less_than_or_equal_f32s(abs(simd, p), simd.splat_f32s(f32::MAX));
+    let p_lo = simd.select_f32s(finite, p_lo, simd.splat_f32s(0.0));
+    let y = canonical_nan(simd, simd.mul_add_f32s(a, p, simd.mul_f32s(a, p_lo)));
+    keep_nan(simd, a, keep_nan(simd, up, keep_nan(simd, grad, y)))
+}
+
+/// `a · grad`, NaNs as in [`times_product`].
+#[inline(always)]
+fn times_grad<S: Simd>(simd: S, a: S::f32s, grad: S::f32s) -> S::f32s {
+    let y = canonical_nan(simd, simd.mul_f32s(a, grad));
+    keep_nan(simd, a, keep_nan(simd, grad, y))
+}
+
+/// A gated backward body: `(grad_gate, grad_up)` from `(gate, up, grad_out)`.
+pub(crate) trait GatedBackwardOp: Copy + Send + Sync {
+    /// The bound on `|gate|` within which [`GatedBackwardOp::fast`] is valid.
+    fn fast_limit(self) -> Option<f32>;
+
+    /// The op for gates within [`GatedBackwardOp::fast_limit`]: the same bits as `full` there.
+    fn fast<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s);
+
+    /// The op for any input.
+    fn full<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s);
+}
+
+/// `out = act(gate) · up`: `grad_gate = act'(gate) · (up · grad)`, `grad_up = act(gate) · grad`.
+#[derive(Clone, Copy)]
+pub(crate) struct TimesBackward<P>(pub P);
+
+impl<P: ActDerivative> GatedBackwardOp for TimesBackward<P> {
+    fn fast_limit(self) -> Option<f32> {
+        self.0.fast_limit()
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s) {
+        let (a, d) = self.0.fast(simd, gate);
+        (times_product(simd, d, up, grad), times_grad(simd, a, grad))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s) {
+        let (a, d) = self.0.full(simd, gate);
+        (times_product(simd, d, up, grad), times_grad(simd, a, grad))
+    }
+}
+
+/// Backward of `glu`.
+pub(crate) const GLU_BACKWARD: TimesBackward<SigmoidPair> = TimesBackward(SigmoidPair);
+/// Backward of `swiglu`.
+pub(crate) const SWIGLU_BACKWARD: TimesBackward<SiluPair> = TimesBackward(SiluPair);
+/// Backward of `geglu`.
+pub(crate) const GEGLU_BACKWARD: TimesBackward<Apart<Gelu, DGelu>> =
+    TimesBackward(Apart(Gelu, DGelu));
+/// Backward of `geglu_tanh`.
+pub(crate) const GEGLU_TANH_BACKWARD: TimesBackward<Apart<GeluTanh, DGeluTanh>> =
+    TimesBackward(Apart(GeluTanh, DGeluTanh));
+/// Backward of `reglu`.
+pub(crate) const REGLU_BACKWARD: TimesBackward<Apart<Relu, DRelu>> =
+    TimesBackward(Apart(Relu, DRelu));
+
+/// Backward of GPT-OSS's clamped SwiGLU `swish_alpha(g) (u + 1)`, `g = min(gate, limit)`, `u =
+/// clamp(up, -limit, limit)`: `grad_gate = swish'(g) · ((u + 1) · grad)` where `gate <= limit`
+/// (else 0), `grad_up = swish(g) · grad` where `|up| <= limit` (else 0), PyTorch's convention
+/// for clamps (the bounds count as inside). `u + 1` is an exact two-sum whose parts enter the
+/// product as one value rounded once.
+#[derive(Clone, Copy)]
+pub(crate) struct SwigluOaiBackward {
+    pub alpha: f32,
+    pub limit: f32,
+}
+
+impl SwigluOaiBackward {
+    #[inline(always)]
+    fn finish<S: Simd>(
+        self,
+        simd: S,
+        (gate, up, grad): (S::f32s, S::f32s, S::f32s),
+        (a, d): (S::f32s, S::f32s),
+    ) -> (S::f32s, S::f32s) {
+        let limit = simd.splat_f32s(self.limit);
+        let zero = simd.splat_f32s(0.0);
+        let u = simd.select_f32s(simd.greater_than_f32s(up, limit), limit, up);
+        let neg = simd.neg_f32s(limit);
+        let u = simd.select_f32s(simd.less_than_f32s(u, neg), neg, u);
+        let (s, s_lo) = two_sum(simd, u, simd.splat_f32s(1.0));
+        let p = simd.mul_f32s(s, grad);
+        let p_lo = simd.mul_add_f32s(s, grad, simd.neg_f32s(p));
+        let finite = simd.less_than_or_equal_f32s(abs(simd, p), simd.splat_f32s(f32::MAX));
+        let p_lo = simd.select_f32s(finite, simd.mul_add_f32s(s_lo, grad, p_lo), zero);
+        let dg = canonical_nan(simd, simd.mul_add_f32s(d, p, simd.mul_f32s(d, p_lo)));
+        let dg = keep_nan(simd, d, keep_nan(simd, up, keep_nan(simd, grad, dg)));
+        let dg = simd.select_f32s(simd.greater_than_f32s(gate, limit), zero, dg);
+        let du = times_grad(simd, a, grad);
+        let du = simd.select_f32s(simd.greater_than_f32s(abs(simd, up), limit), zero, du);
+        (dg, keep_nan(simd, up, du))
+    }
+
+    #[inline(always)]
+    fn gate<S: Simd>(self, simd: S, gate: S::f32s) -> S::f32s {
+        let limit = simd.splat_f32s(self.limit);
+        simd.select_f32s(simd.greater_than_f32s(gate, limit), limit, gate)
+    }
+}
+
+impl GatedBackwardOp for SwigluOaiBackward {
+    fn fast_limit(self) -> Option<f32> {
+        None
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s) {
+        self.full(simd, gate, up, grad)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s) {
+        let g = self.gate(simd, gate);
+        let pair = Apart(Swish { beta: self.alpha }, DSwish { beta: self.alpha }).full(simd, g);
+        self.finish(simd, (gate, up, grad), pair)
+    }
+}
+
+/// A backward body on a block: `fast` when every gate is within its bound, else `full`.
+#[inline(always)]
+fn eval_block<S: Simd, Op: GatedBackwardOp>(
+    simd: S,
+    op: Op,
+    gate: [S::f32s; 2],
+    up: [S::f32s; 2],
+    grad: [S::f32s; 2],
+) -> ([S::f32s; 2], [S::f32s; 2]) {
+    let (g0, u0, g1, u1) = match op.fast_limit() {
+        Some(limit) if all_within(simd, &gate, limit) => {
+            let (g0, u0) = op.fast(simd, gate[0], up[0], grad[0]);
+            let (g1, u1) = op.fast(simd, gate[1], up[1], grad[1]);
+            (g0, u0, g1, u1)
+        }
+        _ => {
+            let (g0, u0) = op.full(simd, gate[0], up[0], grad[0]);
+            let (g1, u1) = op.full(simd, gate[1], up[1], grad[1]);
+            (g0, u0, g1, u1)
+        }
+    };
+    ([g0, g1], [u0, u1])
+}
+
+/// The operands of one backward loop over equally long slices.
+pub(crate) struct BackwardSlices<'a, T> {
+    pub gate: &'a [T],
+    pub up: &'a [T],
+    pub grad: &'a [T],
+    pub grad_gate: &'a mut [T],
+    pub grad_up: &'a mut [T],
+}
+
+/// The backward loop over equally long slices; the tail through the same body.
+#[inline(always)]
+fn backward_slices<S: Simd, T: Element, Op: GatedBackwardOp>(
+    simd: S,
+    op: Op,
+    s: BackwardSlices<'_, T>,
+) {
+    let n = block_len::<S>();
+    let len = s.grad.len();
+    let whole = len - len % n;
+    let mut i = 0;
+    while i < whole {
+        let r = i..i + n;
+        let (dg, du) = eval_block(
+            simd,
+            op,
+            T::load_block(simd, &s.gate[r.clone()]),
+            T::load_block(simd, &s.up[r.clone()]),
+            T::load_block(simd, &s.grad[r.clone()]),
+        );
+        T::store_block(simd, &mut s.grad_gate[r.clone()], dg);
+        T::store_block(simd, &mut s.grad_up[r], du);
+        i += n;
+    }
+    if whole < len {
+        let (dg, du) = eval_block(
+            simd,
+            op,
+            load_tail(simd, &s.gate[whole..]),
+            load_tail(simd, &s.up[whole..]),
+            load_tail(simd, &s.grad[whole..]),
+        );
+        store_tail(simd, &mut s.grad_gate[whole..], dg);
+        store_tail(simd, &mut s.grad_up[whole..], du);
+    }
+}
+
+/// The backward pass over separate slices (lengths checked by the caller).
+pub(crate) struct MapGatedBackward<'a, T, Op> {
+    pub op: &'a Op,
+    pub slices: BackwardSlices<'a, T>,
+}
+
+impl<T: Element, Op: GatedBackwardOp> WithSimd for MapGatedBackward<'_, T, Op> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        backward_slices(simd, *self.op, self.slices);
+    }
+}
+
+/// The backward pass over rows `[gate(width) | up(width)]` with `grad_out` rows of `width`,
+/// writing rows `[grad_gate | grad_up]` (sizes checked by the caller; `width > 0`).
+pub(crate) struct MapGatedRowsBackward<'a, T, Op> {
+    pub op: &'a Op,
+    pub gate_up: &'a [T],
+    pub width: usize,
+    pub grad: &'a [T],
+    pub grad_gate_up: &'a mut [T],
+}
+
+impl<T: Element, Op: GatedBackwardOp> WithSimd for MapGatedRowsBackward<'_, T, Op> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: Simd>(self, simd: S) {
+        let w = self.width;
+        let rows = self
+            .gate_up
+            .chunks_exact(2 * w)
+            .zip(self.grad.chunks_exact(w))
+            .zip(self.grad_gate_up.chunks_exact_mut(2 * w));
+        for ((row, grad), out) in rows {
+            let (gate, up) = row.split_at(w);
+            let (grad_gate, grad_up) = out.split_at_mut(w);
+            let slices = BackwardSlices {
+                gate,
+                up,
+                grad,
+                grad_gate,
+                grad_up,
+            };
+            backward_slices(simd, *self.op, slices);
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! Backward passes of the gated ops (`NAME_backward`, `NAME_rows_backward`), generated from the
+//! catalogue: `grad_gate = grad_out · ∂f/∂gate` and `grad_up = grad_out · ∂f/∂up` against the
+//! f64 partials within 4 ULP of the output type, over every 1021st f32 bit pattern and a dense
+//! grid of each op's gate sweep as gates (ups and gradients cycling through fixed values of all
+//! magnitudes), and all bf16/f16 gates; within 1/2 of a zero of the activation's derivative the
+//! bound on `grad_gate` is absolute (4 ULP of the largest value there), and where the
+//! activation or its derivative is an f32 subnormal an absolute `|grad_out| · 2^-147` (times
+//! `|up| + 1` for `grad_gate`) applies, as for the unary backward passes. Also: the same bits on every
+//! ISA, the rows layout equal to separate slices, `par` and the free functions equal to the
+//! serial call, NaN propagation, and the size checks.
+
+mod common;
+
+use common::{all_kernels, show};
+use simd_activations::catalogue::{GATED, GatedBackwardSpec, GatedGrads, GatedInputs, GatedSpec};
+use simd_activations::ulp::{ulp_distance_in, ulp_of_in};
+use simd_activations::{Element, Kernels, bf16, f16};
+
+const BUDGET: f64 = 4.0;
+const NEAR_ZERO: f64 = 0.5;
+const UPS: [f32; 7] = [1.0, -2.5, 0.37, 7.0, -1.0e3, 3.0e-5, 6.5];
+const GRADS: [f32; 5] = [1.0, -0.37, 3.5e4, -2.0e-3, 1.0e-20];
+
+/// Whether `got` is within the budget of `exact`; `peak` the magnitude for the absolute bound
+/// (0 where none applies), `tiny` the allowance where a factor is an f32 subnormal. Returns the
+/// ULP error too.
+fn within<T: Element>(got: T, exact: f64, peak: f64, tiny: f64) -> (bool, f64) {
+    let err = ulp_distance_in(got, exact);
+    if err <= BUDGET {
+        return (true, err);
+    }
+    let g = f64::from(got.to_f32());
+    if !g.is_finite() || !exact.is_finite() {
+        return (false, err);
+    }
+    let allowed = BUDGET * ulp_of_in::<T>(exact).max(ulp_of_in::<T>(peak)) + tiny;
+    ((g - exact).abs() <= allowed, err)
+}
+
+/// The largest `|∂f/∂gate|` within 1/2 of `gate` when `gate` is that close to a zero of the
+/// activation's derivative, else 0.
+fn peak_near_zero(b: &GatedBackwardSpec, gate: f64, up: f64) -> f64 {
+    if !b.zeros.iter().any(|z| (gate - z).abs() <= NEAR_ZERO) {
+        return 0.0;
+    }
+    (0..=16)
+        .map(|i| {
+            (b.partials)(gate - NEAR_ZERO + NEAR_ZERO * f64::from(i) / 8.0, up)
+                .0
+                .abs()
+        })
+        .fold(0.0, f64::max)
+}
+
+fn bits<T: Element>(v: &[T]) -> Vec<u32> {
+    v.iter().map(|x| x.to_f32().to_bits()).collect()
+}
+
+/// Runs `op`'s backward on `gates` on every ISA; checks both outputs, identity across ISAs and
+/// the rows layout; returns the worst ULP errors (grad_gate, grad_up) outside the absolute bounds.
+fn check<T: Element>(
+    op: &GatedSpec,
+    b: &GatedBackwardSpec,
+    eval: fn(Kernels, GatedInputs<'_, T>, GatedGrads<'_, T>),
+    gates: &[T],
+    failures: &mut Vec<String>,
+) -> (f64, f64) {
+    let n = gates.len();
+    let up: Vec<T> = (0..n).map(|i| T::from_f32(UPS[i % UPS.len()])).collect();
+    let grad: Vec<T> = (0..n)
+        .map(|i| T::from_f32(GRADS[(i / UPS.len()) % GRADS.len()]))
+        .collect();
+    let (mut worst_gate, mut worst_up) = (0.0_f64, 0.0_f64);
+    let mut first: Option<(Vec<u32>, Vec<u32>)> = None;
+    for k in all_kernels() {
+        let mut dg = vec![T::from_f32(0.0); n];
+        let mut du = vec![T::from_f32(0.0); n];
+        eval(k, (gates, &up, &grad), (&mut dg, &mut du));
+        for i in 0..n {
+            let (g, u, d) = (
+                f64::from(gates[i].to_f32()),
+                f64::from(up[i].to_f32()),
+                f64::from(grad[i].to_f32()),
+            );
+            let (pg, pu) = (b.partials)(g, u);
+            let peak = peak_near_zero(b, g, u) * d.abs();
+            // A subnormal f32 activation (or derivative) carries an absolute error of a few
+            // 2^-149, which the product by grad_out (and up) scales.
+            let subnormal = |v: f64| v.abs() < f64::from(f32::MIN_POSITIVE);
+            // The derivative's factor is up (or up + 1 for swiglu_oai): |up| + 1 bounds both.
+            let factor = u.abs() + 1.0;
+            let tiny_g = if subnormal(pg / factor) {
+                (d * factor).abs() * 2f64.powi(-147)
+            } else {
+                0.0
+            };
+            let tiny_u = if subnormal(pu) {
+                d.abs() * 2f64.powi(-147)
+            } else {
+                0.0
+            };
+            let floor = 4.0 * 2f64.powi(-149);
+            let (ok_g, err_g) = within(dg[i], d * pg, peak, tiny_g + floor);
+            let (ok_u, err_u) = within(du[i], d * pu, 0.0, tiny_u + floor);
+            let normal = |v: f64| v.abs() >= 2f64.powi(T::MIN_NORMAL_EXP).max(1e-36);
+            if ok_g && err_g <= BUDGET && peak == 0.0 && tiny_g == 0.0 && normal(d * pg) {
+                worst_gate = worst_gate.max(err_g);
+            }
+            if ok_u && err_u <= BUDGET && tiny_u == 0.0 && normal(d * pu) {
+                worst_up = worst_up.max(err_u);
+            }
+            if !(ok_g && ok_u) {
+                failures.push(format!(
+                    "{}_backward {} {}: gate {} up {u} grad {d} -> ({}, {}), exact ({:e}, {:e}), ULP ({err_g}, {err_u})",
+                    op.name,
+                    T::NAME,
+                    k.isa(),
+                    show(gates[i].to_f32()),
+                    show(dg[i].to_f32()),
+                    show(du[i].to_f32()),
+                    d * pg,
+                    d * pu,
+                ));
+                break;
+            }
+        }
+        match &first {
+            None => first = Some((bits(&dg), bits(&du))),
+            Some((a, c)) if *a != bits(&dg) || *c != bits(&du) => failures.push(format!(
+                "{}_backward {}: {} differs from the first ISA",
+                op.name,
+                T::NAME,
+                k.isa()
+            )),
+            Some(_) => {}
+        }
+    }
+    (worst_gate, worst_up)
+}
+
+fn f32_gates(op: &GatedSpec) -> Vec<f32> {
+    let stride = 1021 * common::thin() as u32;
+    let mut x: Vec<f32> = (0..=u32::MAX / stride)
+        .map(|i| f32::from_bits(i * stride))
+        .filter(|v| v.is_finite())
+        .collect();
+    let (lo, hi) = op.sweep;
+    let n = 70_000 / common::thin() as usize;
+    x.extend((0..n).map(|i| (lo + (hi - lo) * i as f64 / n as f64) as f32));
+    x.extend([
+        0.0,
+        -0.0,
+        f32::MAX,
+        -f32::MAX,
+        f32::MIN_POSITIVE,
+        1e-45,
+        7.0,
+        -7.0,
+    ]);
+    x
+}
+
+fn finite_16<T: Element>(from_bits: fn(u16) -> T) -> Vec<T> {
+    let step = if common::thin() > 1 { 16 } else { 1 };
+    (0..=u16::MAX)
+        .step_by(step)
+        .map(from_bits)
+        .filter(|v| v.to_f32().is_finite())
+        .collect()
+}
+
+#[test]
+fn every_gated_backward_within_budget_on_every_isa_and_type() {
+    let mut failures = Vec::new();
+    let mut lines = Vec::new();
+    for op in GATED {
+        let Some(b) = &op.backward else { continue };
+        let w32 = check::<f32>(op, b, b.eval_f32, &f32_gates(op), &mut failures);
+        let wb = check::<bf16>(
+            op,
+            b,
+            b.eval_bf16,
+            &finite_16(bf16::from_bits),
+            &mut failures,
+        );
+        let wh = check::<f16>(op, b, b.eval_f16, &finite_16(f16::from_bits), &mut failures);
+        lines.push(format!(
+            "{:>12}: grad_gate f32 {:.3} bf16 {:.3} f16 {:.3} | grad_up f32 {:.3} bf16 {:.3} f16 {:.3}",
+            op.name, w32.0, wb.0, wh.0, w32.1, wb.1, wh.1
+        ));
+    }
+    common::note(&format!(
+        "gated backward max ULP (outside the absolute-bound regions):\n{}",
+        lines.join("\n")
+    ));
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn rows_par_and_free_functions_match_separate_slices() {
+    let width = 1000;
+    let rows = 67;
+    let n = width * rows;
+    let gate: Vec<f32> = (0..n).map(|i| (i as f32 - 30_000.0) * 3e-4).collect();
+    let up: Vec<f32> = (0..n).map(|i| UPS[i % UPS.len()]).collect();
+    let grad: Vec<f32> = (0..n).map(|i| GRADS[i % GRADS.len()]).collect();
+    let mut gate_up = Vec::with_capacity(2 * n);
+    for r in 0..rows {
+        gate_up.extend_from_slice(&gate[r * width..][..width]);
+        gate_up.extend_from_slice(&up[r * width..][..width]);
+    }
+    let k = Kernels::global();
+    for op in GATED {
+        let Some(b) = &op.backward else { continue };
+        let (mut dg, mut du) = (vec![0.0; n], vec![0.0; n]);
+        (b.eval_f32)(k, (&gate, &up, &grad), (&mut dg, &mut du));
+        let mut want_rows = Vec::with_capacity(2 * n);
+        for r in 0..rows {
+            want_rows.extend_from_slice(&dg[r * width..][..width]);
+            want_rows.extend_from_slice(&du[r * width..][..width]);
+        }
+        let mut rows_out = vec![0.0; 2 * n];
+        (b.rows_f32)(k, &gate_up, width, &grad, &mut rows_out);
+        assert_eq!(bits(&rows_out), bits(&want_rows), "{}: rows", op.name);
+        let mut par_rows = vec![0.0; 2 * n];
+        (b.par_rows_f32)(
+            k.par().with_min_len(4096),
+            &gate_up,
+            width,
+            &grad,
+            &mut par_rows,
+        );
+        assert_eq!(bits(&par_rows), bits(&want_rows), "{}: par rows", op.name);
+        let (mut fg, mut fu) = (vec![0.0; n], vec![0.0; n]);
+        (b.free_f32)((&gate, &up, &grad), (&mut fg, &mut fu));
+        assert_eq!(
+            (bits(&fg), bits(&fu)),
+            (bits(&dg), bits(&du)),
+            "{}: free",
+            op.name
+        );
+        let (mut pg, mut pu) = (vec![0.0; n], vec![0.0; n]);
+        (b.par_f32)(
+            k.par().with_min_len(4096),
+            (&gate, &up, &grad),
+            (&mut pg, &mut pu),
+        );
+        assert_eq!(
+            (bits(&pg), bits(&pu)),
+            (bits(&dg), bits(&du)),
+            "{}: par",
+            op.name
+        );
+    }
+}
+
+#[test]
+fn nan_propagates() {
+    for op in GATED {
+        let Some(b) = &op.backward else { continue };
+        for k in all_kernels() {
+            let gate = [f32::NAN, 0.5, 0.5];
+            let up = [1.0, f32::NAN, 1.0];
+            let grad = [1.0, 1.0, f32::NAN];
+            let (mut dg, mut du) = ([0.0_f32; 3], [0.0_f32; 3]);
+            (b.eval_f32)(k, (&gate, &up, &grad), (&mut dg, &mut du));
+            assert!(
+                dg.iter().all(|v| v.is_nan()) && du[0].is_nan() && du[2].is_nan(),
+                "{} {}: NaN must propagate: {dg:?} {du:?}",
+                op.name,
+                k.isa()
+            );
+            // grad_up = grad · act(gate) does not depend on up, except through a clamp of it.
+            let want_nan = (b.partials)(0.5, f64::NAN).1.is_nan();
+            assert_eq!(
+                du[1].is_nan(),
+                want_nan,
+                "{} {}: grad_up of a NaN up",
+                op.name,
+                k.isa()
+            );
+        }
+    }
+}
+
+#[test]
+#[should_panic(expected = "swiglu_backward")]
+fn mismatched_lengths_panic_with_the_function_name() {
+    let (mut dg, mut du) = ([0.0_f32; 3], [0.0_f32; 2]);
+    simd_activations::swiglu_backward(&[1.0; 3], &[1.0; 3], &[1.0; 3], &mut dg, &mut du);
+}
+
+#[test]
+#[should_panic(expected = "swiglu_rows_backward")]
+fn rows_of_the_wrong_size_panic_with_the_function_name() {
+    let mut out = [0.0_f32; 8];
+    simd_activations::swiglu_rows_backward(&[1.0; 8], 3, &[1.0; 4], &mut out);
+}
