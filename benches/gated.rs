@@ -18,6 +18,9 @@
 //!   (`GatedSpec::eval_f32`, `eval_bf16`, `eval_f16`) with default parameters. Every ISA but
 //!   `Scalar`; `Scalar` only for f32 at 4 Ki elements (or the smallest size, if smaller), enough
 //!   to show the ratio (it is about 50x slower).
+//! - `gated_backward/OP/f32/ISA/N`: the op's backward pass (`GatedBackwardSpec::eval_f32`: gate,
+//!   up and grad_out read, grad_gate and grad_up written, 20 bytes per element), one thread,
+//!   every SIMD ISA.
 //! - `gated_par/OP/f32/ISA/N`: all threads of the global rayon pool, `GatedSpec::par_f32` on
 //!   `Kernels::new(ISA).par()` (default threshold: below `par::DEFAULT_MIN_LEN` elements the call
 //!   runs serially, so there it matches `gated/OP/f32/ISA/N`). Needs the `rayon` feature.
@@ -333,6 +336,34 @@ fn smooth_swiglu(c: &mut Criterion) {
     }
 }
 
+/// `gated_backward/OP/f32/ISA/N`: `NAME_backward(gate, up, grad_out, grad_gate, grad_up)` on
+/// one thread (gradients: the ups), every SIMD ISA, beside `gated/OP/f32` of the same run.
+fn gated_backward(c: &mut Criterion) {
+    let sizes = sizes();
+    let mut buf = LazyBuffers::<f32>::for_sizes(&sizes);
+    let largest = sizes.iter().copied().max().unwrap_or(0);
+    let mut grad_up = vec![0.0_f32; largest];
+    for op in GATED {
+        let Some(b) = op.backward else { continue };
+        for isa in Isa::available().into_iter().filter(|&i| i != Isa::Scalar) {
+            let k = Kernels::new(isa).expect("an available ISA");
+            let mut group = c.benchmark_group(format!("gated_backward/{}/f32/{isa}", op.name));
+            for &n in &sizes {
+                configure(&mut group, n);
+                let du = &mut grad_up[..n];
+                bench(
+                    &mut group,
+                    BenchmarkId::from_parameter(n),
+                    &mut buf,
+                    n,
+                    |g, u, dg| (b.eval_f32)(k, (g, u, u), (dg, &mut *du)),
+                );
+            }
+            group.finish();
+        }
+    }
+}
+
 /// `gated_par/OP/f32/ISA/N`: `par_f32` on `Kernels::new(ISA).par()`, global rayon pool.
 fn gated_par(c: &mut Criterion) {
     #[cfg(feature = "rayon")]
@@ -447,6 +478,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = gated, smooth_swiglu, gated_par, memory, par_threshold
+    targets = gated, smooth_swiglu, gated_backward, gated_par, memory, par_threshold
 }
 criterion_main!(benches);
