@@ -9,6 +9,8 @@
 //! - `backward/OP/ISA/N`: `OP_backward` out of place (gradients 1).
 //! - `rowwise/OP/ISA/widthW/N`: softmax and log_softmax in place over rows of `W` (inputs as
 //!   above).
+//! - `rowwise_backward/OP/ISA/width4096/N`: `softmax_backward` / `log_softmax_backward` out of
+//!   place from the forward's outputs.
 //! - `memory/relu_inplace/N` and `memory/mul_one/N`: the bandwidth line at the same sizes, the
 //!   free `relu_inplace` (detected ISA) and a plain read-modify-write loop `x[i] *= 1.0` (the
 //!   factor through `black_box`, so the pass is not optimised away).
@@ -193,6 +195,47 @@ fn rowwise(c: &mut Criterion) {
     group.finish();
 }
 
+/// `rowwise_backward/OP/ISA/width4096/N`: `softmax_backward` and `log_softmax_backward` out of
+/// place over rows of 4096 (the outputs of a softmax of the inputs above, gradients over
+/// [-1, 1]), 64 Ki elements.
+fn rowwise_backward(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rowwise_backward");
+    let (width, n) = (4096, 1 << 16);
+    let mut y = vec![0.0_f32; n];
+    Kernels::global().softmax(&inputs(n), width, &mut y);
+    let log_y: Vec<f32> = y.iter().map(|v| v.ln()).collect();
+    let grad: Vec<f32> = inputs(n).iter().map(|v| v / 8.0).collect();
+    let mut out = vec![0.0_f32; n];
+    type Backward = fn(Kernels, &[f32], &[f32], usize, &mut [f32]);
+    let ops: [(&str, &[f32], Backward); 2] = [
+        ("softmax", &y, |k, y, g, w, o| {
+            k.softmax_backward(y, g, w, o)
+        }),
+        ("log_softmax", &log_y, |k, y, g, w, o| {
+            k.log_softmax_backward(y, g, w, o)
+        }),
+    ];
+    for (name, y, f) in ops {
+        for isa in Isa::available() {
+            let k = Kernels::new(isa).expect("an available ISA");
+            configure(&mut group, n);
+            let id = BenchmarkId::new(format!("{name}/{}/width{width}", isa.name()), n);
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    f(
+                        k,
+                        black_box(y),
+                        black_box(&grad),
+                        width,
+                        black_box(&mut out),
+                    )
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn memory(c: &mut Criterion) {
     let mut group = c.benchmark_group("memory");
     for n in SIZES {
@@ -238,6 +281,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, prelu, rational, rowwise, backward, memory
+    targets = unary, prelu, rational, rowwise, rowwise_backward, backward, memory
 }
 criterion_main!(benches);

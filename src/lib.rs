@@ -43,6 +43,7 @@ pub mod reference;
 mod shim;
 mod smooth_swiglu;
 mod softmax;
+mod softmax_backward;
 pub mod ulp;
 
 pub use element::{Element, bf16, f16};
@@ -54,5 +55,6 @@ pub use smooth_swiglu::{
     smooth_swiglu, smooth_swiglu_inplace, smooth_swiglu_interleaved, smooth_swiglu_rows,
 };
 pub use softmax::{log_softmax, log_softmax_inplace, softmax, softmax_inplace};
+pub use softmax_backward::{log_softmax_backward, softmax_backward};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));

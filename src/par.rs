@@ -27,6 +27,7 @@ use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_r
 use crate::prelu::check_prelu;
 use crate::rational::rational_body;
 use crate::softmax::check_softmax;
+use crate::softmax_backward::check_softmax_backward;
 
 /// Below this many elements (of output) the `par` functions of the ops that compute run
 /// serially (the catalogue's `par_min_len` overrides it per op). Measured on a 2-core Zen 3 with
@@ -440,6 +441,63 @@ impl Par {
         });
     }
 
+    /// [`Kernels::softmax_backward`] split over the current rayon pool in chunks of whole rows:
+    /// the same bits as the serial call.
+    ///
+    /// # Panics
+    /// As [`Kernels::softmax_backward`] (the message names `par::softmax_backward`).
+    pub fn softmax_backward<T: Element>(
+        self,
+        y: &[T],
+        grad_out: &[T],
+        width: usize,
+        grad_in: &mut [T],
+    ) {
+        let name = "par::softmax_backward";
+        check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
+        self.rows_of_two((y, grad_out), width, grad_in, |k, y, g, o| {
+            k.softmax_backward(y, g, width, o);
+        });
+    }
+
+    /// [`Kernels::log_softmax_backward`] split over the current rayon pool in chunks of whole
+    /// rows: the same bits as the serial call.
+    ///
+    /// # Panics
+    /// As [`Kernels::log_softmax_backward`] (the message names `par::log_softmax_backward`).
+    pub fn log_softmax_backward<T: Element>(
+        self,
+        y: &[T],
+        grad_out: &[T],
+        width: usize,
+        grad_in: &mut [T],
+    ) {
+        let name = "par::log_softmax_backward";
+        check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
+        self.rows_of_two((y, grad_out), width, grad_in, |k, y, g, o| {
+            k.log_softmax_backward(y, g, width, o);
+        });
+    }
+
+    /// Whole rows of `width` of two inputs and one output, split over the pool (sizes checked
+    /// by the caller, `width > 0`).
+    fn rows_of_two<T: Element>(
+        self,
+        (a, b): (&[T], &[T]),
+        width: usize,
+        out: &mut [T],
+        f: impl Fn(Kernels, &[T], &[T], &mut [T]) + Sync,
+    ) {
+        let k = self.kernels;
+        let Some(rows) = self.rows_per_chunk(out.len(), width) else {
+            return f(k, a, b, out);
+        };
+        let c = rows * width;
+        (a.par_chunks(c), b.par_chunks(c), out.par_chunks_mut(c))
+            .into_par_iter()
+            .for_each(|(a, b, o)| f(k, a, b, o));
+    }
+
     /// Whole rows, split over the pool: row `r` is `x[r * x_width..][..x_width]` and
     /// `out[r * out_width..][..out_width]` (sizes checked by the caller, widths > 0).
     fn row_chunks<T: Element>(
@@ -562,6 +620,22 @@ pub fn log_softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
 /// As [`Kernels::log_softmax_inplace`].
 pub fn log_softmax_inplace<T: Element>(x: &mut [T], width: usize) {
     Par::global().log_softmax_inplace(x, width);
+}
+
+/// [`crate::softmax_backward`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::softmax_backward`].
+pub fn softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
+    Par::global().softmax_backward(y, grad_out, width, grad_in);
+}
+
+/// [`crate::log_softmax_backward`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::log_softmax_backward`].
+pub fn log_softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
+    Par::global().log_softmax_backward(y, grad_out, width, grad_in);
 }
 
 /// [`crate::rational`] split over the current rayon pool ([`Par::global`]).

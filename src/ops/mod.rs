@@ -10,6 +10,7 @@ mod piecewise;
 mod rational;
 mod scaled;
 mod softmax;
+mod softmax_backward;
 mod unary;
 
 pub(crate) use derivative::*;
@@ -22,6 +23,7 @@ pub(crate) use piecewise::*;
 pub(crate) use rational::*;
 pub(crate) use scaled::*;
 pub(crate) use softmax::*;
+pub(crate) use softmax_backward::*;
 pub(crate) use unary::*;
 
 use pulp::{Simd, WithSimd};

@@ -1,0 +1,165 @@
+//! The backward passes of softmax and log-softmax over contiguous rows, from the forward's
+//! output (as the frameworks do): `softmax`: `grad_in = y ⊙ (g - Σ g_j y_j)`; `log_softmax`:
+//! `grad_in = g - e^y Σ g_j`.
+//!
+//! The row's reduction is summed in f64 in four interleaved accumulators (element `i` into
+//! accumulator `i mod 4`, combined in a fixed order: the same bits on every ISA, and an error
+//! of about 2^-50 of `Σ |g_j y_j|` whatever the width), rounded to an f32 pair, and the
+//! elementwise pass runs on the SIMD ISA ([`crate::ops::SoftmaxGrad`],
+//! [`crate::ops::LogSoftmaxGrad`]).
+
+use crate::element::Element;
+use crate::kernels::Kernels;
+use crate::ops::{GateSlice, LogSoftmaxGrad, MapGated, SoftmaxGrad};
+
+/// Panics naming `name` unless `width > 0` and `y`, `grad_out` and `grad_in` are the same
+/// whole number of rows.
+pub(crate) fn check_softmax_backward(name: &str, y: usize, grad: usize, width: usize, out: usize) {
+    assert!(
+        width > 0 && y.is_multiple_of(width) && grad == y && out == y,
+        "simd_activations::{name}: y ({y}), grad_out ({grad}) and grad_in ({out}) must be the same \
+         whole number of rows of width = {width} (width must be > 0)"
+    );
+}
+
+/// `Σ a_i b_i` (or `Σ b_i` without `a`) in f64 over four interleaved accumulators, as an f32
+/// pair `(hi, lo)`.
+fn row_sum<T: Element>(a: Option<&[T]>, b: &[T]) -> (f32, f32) {
+    let mut acc = [0.0_f64; 4];
+    for (i, bi) in b.iter().enumerate() {
+        let term = f64::from(bi.to_f32()) * a.map_or(1.0, |a| f64::from(a[i].to_f32()));
+        acc[i % 4] += term;
+    }
+    let total = (acc[0] + acc[2]) + (acc[1] + acc[3]);
+    let hi = total as f32;
+    let lo = if hi.is_finite() {
+        (total - f64::from(hi)) as f32
+    } else {
+        0.0
+    };
+    (hi, lo)
+}
+
+impl Kernels {
+    /// The backward pass of [`Kernels::softmax`] from its output `y`: for each row of `width`,
+    /// `grad_in_i = y_i (g_i - Σ_j g_j y_j)`.
+    ///
+    /// Algorithm: the dot product in f64 (see the module docs), rounded to an f32 pair; then
+    /// `g - dot` as an exact two-sum rounded once and one product.
+    ///
+    /// Accuracy: within 2 ULP of the output type of the value computed in f64 from the same
+    /// `y` and `g`, plus an absolute `2^-48 · y_i · Σ_j |g_j y_j|` for the f64 dot product
+    /// (tested for widths up to 2^16). NaN in a row's `y` or `g` makes the outputs of the
+    /// whole row NaN.
+    ///
+    /// # Panics
+    /// If `width` is 0 or the three slices are not the same whole number of rows.
+    ///
+    /// # Example
+    /// ```
+    /// let y = [0.25_f32, 0.75];
+    /// let g = [1.0_f32, 0.0];
+    /// let mut grad_in = [0.0_f32; 2];
+    /// simd_activations::Kernels::detect().softmax_backward(&y, &g, 2, &mut grad_in);
+    /// assert_eq!(grad_in, [0.25 * 0.75, -0.75 * 0.25]);
+    /// ```
+    pub fn softmax_backward<T: Element>(
+        self,
+        y: &[T],
+        grad_out: &[T],
+        width: usize,
+        grad_in: &mut [T],
+    ) {
+        let name = "softmax_backward";
+        check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
+        let rows = y
+            .chunks_exact(width)
+            .zip(grad_out.chunks_exact(width))
+            .zip(grad_in.chunks_exact_mut(width));
+        for ((y, g), out) in rows {
+            let (hi, lo) = row_sum(Some(y), g);
+            let gate = GateSlice::Separate { gate: y, out };
+            self.dispatch(MapGated {
+                op: &SoftmaxGrad { hi, lo },
+                gate,
+                up: g,
+            });
+        }
+    }
+
+    /// The backward pass of [`Kernels::log_softmax`] from its output `y`: for each row of
+    /// `width`, `grad_in_i = g_i - e^(y_i) Σ_j g_j`.
+    ///
+    /// Algorithm: the gradient's row sum in f64 (see the module docs), rounded to an f32 pair;
+    /// `e^y` by the exp core (`y` clamped at 0 above), then two fmas.
+    ///
+    /// Accuracy: within 2 ULP of the output type of the value computed in f64 from the same
+    /// `y` and `g`, plus an absolute 2 ULP of f32 of `e^(y_i) |Σ_j g_j|` (the exponential's
+    /// rounding, where `g_i` and `e^(y_i) Σ g` cancel). NaN in a row makes its outputs NaN.
+    ///
+    /// # Panics
+    /// If `width` is 0 or the three slices are not the same whole number of rows.
+    ///
+    /// # Example
+    /// ```
+    /// let y = [0.5_f32.ln(), 0.5_f32.ln()];
+    /// let g = [1.0_f32, 0.0];
+    /// let mut grad_in = [0.0_f32; 2];
+    /// simd_activations::Kernels::detect().log_softmax_backward(&y, &g, 2, &mut grad_in);
+    /// assert!((grad_in[0] - 0.5).abs() < 1e-6 && (grad_in[1] + 0.5).abs() < 1e-6);
+    /// ```
+    pub fn log_softmax_backward<T: Element>(
+        self,
+        y: &[T],
+        grad_out: &[T],
+        width: usize,
+        grad_in: &mut [T],
+    ) {
+        let name = "log_softmax_backward";
+        check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
+        let rows = y
+            .chunks_exact(width)
+            .zip(grad_out.chunks_exact(width))
+            .zip(grad_in.chunks_exact_mut(width));
+        for ((y, g), out) in rows {
+            let (hi, lo) = row_sum(None, g);
+            let gate = GateSlice::Separate { gate: y, out };
+            self.dispatch(MapGated {
+                op: &LogSoftmaxGrad { hi, lo },
+                gate,
+                up: g,
+            });
+        }
+    }
+}
+
+/// [`Kernels::softmax_backward`] on the ISA chosen once per process ([`Kernels::global`]).
+///
+/// # Panics
+/// As [`Kernels::softmax_backward`].
+///
+/// # Example
+/// ```
+/// let mut grad_in = [0.0_f32; 2];
+/// simd_activations::softmax_backward(&[0.5, 0.5], &[1.0, -1.0], 2, &mut grad_in);
+/// assert_eq!(grad_in, [0.5, -0.5]);
+/// ```
+pub fn softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
+    Kernels::global().softmax_backward(y, grad_out, width, grad_in);
+}
+
+/// [`Kernels::log_softmax_backward`] on the ISA chosen once per process ([`Kernels::global`]).
+///
+/// # Panics
+/// As [`Kernels::log_softmax_backward`].
+///
+/// # Example
+/// ```
+/// let y = [0.5_f32.ln(); 2];
+/// let mut grad_in = [0.0_f32; 2];
+/// simd_activations::log_softmax_backward(&y, &[1.0, 1.0], 2, &mut grad_in);
+/// assert!(grad_in.iter().all(|v| v.abs() < 1e-6));
+/// ```
+pub fn log_softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
+    Kernels::global().log_softmax_backward(y, grad_out, width, grad_in);
+}
