@@ -31,9 +31,9 @@ fn row_sum<T: Element>(a: Option<&[T]>, b: &[T]) -> (f32, f32) {
         acc[i % 4] += term;
     }
     let total = (acc[0] + acc[2]) + (acc[1] + acc[3]);
-    let hi = total as f32;
+    let hi = <f32 as Element>::from_f64(total);
     let lo = if hi.is_finite() {
-        (total - f64::from(hi)) as f32
+        <f32 as Element>::from_f64(total - f64::from(hi))
     } else {
         0.0
     };
