@@ -1,0 +1,351 @@
+//! Max ULP error of every subject on every ISA against the catalogue's f64 references, on dense
+//! input sets: computed once per op × dtype × ISA (not per size), the reference once per op ×
+//! dtype and shared by the ISAs.
+//!
+//! - unary: f32 over three sets of `density.points` inputs each (a uniform grid over the op's
+//!   sweep, evenly spaced bit patterns within the sweep, evenly spaced bit patterns of all finite
+//!   f32) plus zeros and extremes; bf16 and f16 over every one of the 65 536 bit patterns.
+//! - backward: the same inputs with `grad_out` cycling through [`GRADS`], measured where the
+//!   budget is in ULP (as `tests/backward.rs`): f' and `grad_out · f'` normal numbers of the
+//!   type, `x` farther than [`BACKWARD_NEAR_ZERO`] from a zero of f'.
+//! - gated: a 2-D grid, gates (evenly spaced bit patterns and a uniform grid over the op's
+//!   sweep in f32, every pattern in bf16/f16) × the 24 ups of [`ups`], measured where the
+//!   activation itself (`up = 1`) is a normal f32 (as `tests/gated.rs`).
+//! - rowwise: a few rows of widths 1 to 4096 and five logit distributions, every output.
+
+use rayon::prelude::*;
+use simd_activations::catalogue::{BackwardSpec, GatedSpec, OpSpec, RowSpec};
+use simd_activations::ulp::ulp_distance_in;
+use simd_activations::{Isa, Kernels, bf16, f16};
+
+use super::dtype::{Dtype, Elem};
+use super::subject::{BACKWARD_NEAR_ZERO, Subject};
+
+/// Bins of the input range for the per-bin error of one-input ops (the ULP charts).
+pub const BINS: usize = 160;
+
+/// Gradients the backward passes are checked with (those of `tests/backward.rs` that keep the
+/// result a normal number).
+const GRADS: [f32; 4] = [1.0, -0.37, 3.5e4, -2.0e-3];
+
+/// Ups every gate is paired with: signed zeros and ones, magnitudes from 6e-42 to 1e20, and
+/// twelve values spread over [-8, 8] (those of `tests/gated.rs`).
+fn ups() -> Vec<f32> {
+    let mut v = vec![
+        0.0, -0.0, 1.0, -1.0, 0.5, 3.75, -7.0, 1e-3, -2.5e-20, 1e20, 1e-38, 6e-42,
+    ];
+    v.extend((1..=12).map(|i| (i as f32 * 0.618_034).fract() * 16.0 - 8.0));
+    v
+}
+
+/// How many inputs the sweeps take.
+#[derive(Clone, Copy, Debug)]
+pub struct Density {
+    /// Inputs of each of the three f32 sets of a one-input op.
+    pub points: usize,
+    /// Gates of each of the two f32 gate sets of a gated op.
+    pub gates: usize,
+}
+
+impl Density {
+    /// The default run: 3 × 2^18 f32 inputs per unary op, 2 × 2^14 f32 gates.
+    pub const FULL: Density = Density {
+        points: 1 << 18,
+        gates: 1 << 14,
+    };
+    /// `--quick`: 3 × 2^15 inputs, 2 × 2^11 gates.
+    pub const QUICK: Density = Density {
+        points: 1 << 15,
+        gates: 1 << 11,
+    };
+}
+
+/// The accuracy of one subject × dtype on one ISA.
+#[derive(Clone, Debug)]
+pub struct Accuracy {
+    /// The ISA the outputs came from.
+    pub isa: Isa,
+    /// Largest error in ULP of the dtype over the measured points.
+    pub max_ulp: f64,
+    /// Where it occurred: named input coordinates (`x`, `grad`, `gate`, `up`, `width`).
+    pub worst: Vec<(&'static str, f64)>,
+    /// Outputs compared.
+    pub points: usize,
+    /// One-input ops: max ULP per bin of `x` over the op's sweep ([`BINS`] bins, NaN where no
+    /// input fell); empty otherwise.
+    pub bins: Vec<f64>,
+}
+
+/// Running maximum of one ISA's errors.
+struct Tracker {
+    acc: Accuracy,
+    sweep: Option<(f64, f64)>,
+}
+
+impl Tracker {
+    fn new(isa: Isa, sweep: Option<(f64, f64)>) -> Tracker {
+        let bins = if sweep.is_some() {
+            vec![f64::NAN; BINS]
+        } else {
+            Vec::new()
+        };
+        Tracker {
+            acc: Accuracy {
+                isa,
+                max_ulp: 0.0,
+                worst: Vec::new(),
+                points: 0,
+                bins,
+            },
+            sweep,
+        }
+    }
+
+    /// Counts `err` at the input `at`; a one-input op's bin is that of its first coordinate, x.
+    fn record(&mut self, err: f64, at: &[(&'static str, f64)]) {
+        self.acc.points += 1;
+        if err > self.acc.max_ulp || self.acc.worst.is_empty() {
+            self.acc.max_ulp = err;
+            self.acc.worst = at.to_vec();
+        }
+        let (Some((lo, hi)), Some(&(_, x))) = (self.sweep, at.first()) else {
+            return;
+        };
+        if (lo..=hi).contains(&x) {
+            let i = (((x - lo) / (hi - lo)) * BINS as f64) as usize;
+            let bin = &mut self.acc.bins[i.min(BINS - 1)];
+            // NaN (an empty bin) or a smaller error: keep this one.
+            if bin.is_nan() || *bin < err {
+                *bin = err;
+            }
+        }
+    }
+}
+
+/// The accuracy of `subject` in `dtype` on each of `isas`, in that order.
+pub fn measure(subject: Subject, dtype: Dtype, isas: &[Isa], density: Density) -> Vec<Accuracy> {
+    match dtype {
+        Dtype::F32 => measure_in::<f32>(subject, isas, density),
+        Dtype::Bf16 => measure_in::<bf16>(subject, isas, density),
+        Dtype::F16 => measure_in::<f16>(subject, isas, density),
+    }
+}
+
+fn measure_in<T: Elem>(subject: Subject, isas: &[Isa], density: Density) -> Vec<Accuracy> {
+    let mut trackers: Vec<Tracker> = isas
+        .iter()
+        .map(|&isa| Tracker::new(isa, subject.sweep()))
+        .collect();
+    match subject {
+        Subject::Unary(op) => unary::<T>(op, density, &mut trackers),
+        Subject::Backward(op, b) => backward::<T>(op, b, density, &mut trackers),
+        Subject::Gated(op) => gated::<T>(op, density, &mut trackers),
+        Subject::Rowwise(op) => rowwise::<T>(op, &mut trackers),
+    }
+    trackers.into_iter().map(|t| t.acc).collect()
+}
+
+/// The kernels of a tracker's ISA (every tracked ISA is an available one).
+fn kernels(t: &Tracker) -> Kernels {
+    Kernels::new(t.acc.isa).expect("the report only tracks available ISAs")
+}
+
+fn value<T: Elem>(v: T) -> f64 {
+    f64::from(v.to_f32())
+}
+
+/// Position of `v` on the number line counted in f32 bit patterns (consecutive floats differ
+/// by 1, both zeros are 0).
+fn ordinal(v: f32) -> i64 {
+    let magnitude = i64::from(v.to_bits() & 0x7fff_ffff);
+    if v.is_sign_negative() {
+        -magnitude
+    } else {
+        magnitude
+    }
+}
+
+/// The f32 at ordinal `o` (the inverse of [`ordinal`], `+0` at 0).
+fn from_ordinal(o: i64) -> f32 {
+    let magnitude = o.unsigned_abs() as u32;
+    f32::from_bits(if o < 0 {
+        0x8000_0000 | magnitude
+    } else {
+        magnitude
+    })
+}
+
+/// `n` f32 bit patterns evenly spaced from `lo` to `hi` (both included).
+fn spaced_patterns(lo: f32, hi: f32, n: usize) -> impl Iterator<Item = f32> {
+    let (a, b) = (ordinal(lo), ordinal(hi));
+    let steps = (n.max(2) - 1) as i64;
+    (0..=steps).map(move |i| from_ordinal(a + ((b - a) as i128 * i as i128 / steps as i128) as i64))
+}
+
+/// `n` values evenly spread over `[lo, hi]`, rounded to f32.
+fn grid(lo: f64, hi: f64, n: usize) -> impl Iterator<Item = f32> {
+    (0..n).map(move |i| (lo + (hi - lo) * (i as f64 + 0.5) / n as f64) as f32)
+}
+
+/// The inputs of a one-input op in `T` (see the module documentation).
+fn one_input_set<T: Elem>((lo, hi): (f64, f64), density: Density) -> Vec<T> {
+    T::patterns().unwrap_or_else(|| {
+        let n = density.points;
+        grid(lo, hi, n)
+            .chain(spaced_patterns(lo as f32, hi as f32, n))
+            .chain(spaced_patterns(-f32::MAX, f32::MAX, n))
+            .chain([
+                0.0,
+                -0.0,
+                f32::MIN_POSITIVE,
+                1e-45,
+                -1e-45,
+                f32::MAX,
+                -f32::MAX,
+            ])
+            .map(T::from_f32)
+            .collect()
+    })
+}
+
+fn unary<T: Elem>(op: &OpSpec, density: Density, trackers: &mut [Tracker]) {
+    let x = one_input_set::<T>(op.sweep, density);
+    let exact: Vec<f64> = x.par_iter().map(|&v| (op.reference)(value(v))).collect();
+    let mut out = x.clone();
+    for t in trackers {
+        T::unary(op)(kernels(t), &x, &mut out);
+        for ((&xi, &yi), &e) in x.iter().zip(&out).zip(&exact) {
+            t.record(ulp_distance_in(yi, e), &[("x", value(xi))]);
+        }
+    }
+}
+
+/// `grad · f'(x)` where its error is measured in ULP of `T`, `None` where `tests/backward.rs`
+/// bounds it otherwise (f' or the product not a normal number, x near a zero of f').
+fn backward_exact<T: Elem>(b: &BackwardSpec, x: f64, grad: f64) -> Option<f64> {
+    let d = (b.derivative)(x);
+    let exact = grad * d;
+    let normal = (f64::from(f32::MIN_POSITIVE)..=f64::from(f32::MAX)).contains(&d.abs())
+        && exact.abs() >= 2f64.powi(T::MIN_NORMAL_EXP);
+    let near_zero = b.zeros.iter().any(|z| (x - z).abs() <= BACKWARD_NEAR_ZERO);
+    (normal && !near_zero).then_some(exact)
+}
+
+fn backward<T: Elem>(op: &OpSpec, b: &BackwardSpec, density: Density, trackers: &mut [Tracker]) {
+    let x = one_input_set::<T>(op.sweep, density);
+    let grad: Vec<T> = (0..x.len())
+        .map(|i| T::from_f32(GRADS[i % GRADS.len()]))
+        .collect();
+    let exact: Vec<Option<f64>> = x
+        .par_iter()
+        .zip(&grad)
+        .map(|(&xi, &gi)| backward_exact::<T>(b, value(xi), value(gi)))
+        .collect();
+    let mut out = x.clone();
+    for t in trackers {
+        T::backward(b)(kernels(t), &x, &grad, &mut out);
+        for (i, e) in exact.iter().enumerate() {
+            if let Some(e) = *e {
+                let (xi, gi) = (value(x[i]), value(grad[i]));
+                t.record(ulp_distance_in(out[i], e), &[("x", xi), ("grad", gi)]);
+            }
+        }
+    }
+}
+
+fn gated<T: Elem>(op: &GatedSpec, density: Density, trackers: &mut [Tracker]) {
+    let (lo, hi) = op.sweep;
+    let gate: Vec<T> = T::patterns()
+        .map(|all| all.into_iter().filter(|g| !g.to_f32().is_nan()).collect())
+        .unwrap_or_else(|| {
+            spaced_patterns(lo as f32, hi as f32, density.gates)
+                .chain(grid(lo, hi, density.gates))
+                .chain([0.0, -0.0])
+                .map(T::from_f32)
+                .collect()
+        });
+    // Where the activation is an f32 subnormal its absolute error, scaled by up, is all the
+    // f32 lanes can carry: the budget there is absolute (tests/gated.rs), so it is not counted.
+    let normal: Vec<bool> = gate
+        .par_iter()
+        .map(|&g| (op.reference)(value(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE))
+        .collect();
+    let mut out = gate.clone();
+    for up in ups()
+        .into_iter()
+        .map(T::from_f32)
+        .filter(|u| u.to_f32().is_finite())
+    {
+        let ups = vec![up; gate.len()];
+        let exact: Vec<f64> = gate
+            .par_iter()
+            .map(|&g| (op.reference)(value(g), value(up)))
+            .collect();
+        for t in trackers.iter_mut() {
+            T::gated(op)(kernels(t), &gate, &ups, &mut out);
+            for (i, &e) in exact.iter().enumerate() {
+                if normal[i] && !e.is_nan() {
+                    let at = [("gate", value(gate[i])), ("up", value(up))];
+                    t.record(ulp_distance_in(out[i], e), &at);
+                }
+            }
+        }
+    }
+}
+
+/// SplitMix64: deterministic pseudo-random bits.
+fn mix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// A uniform draw in [0, 1).
+fn uniform(state: &mut u64) -> f64 {
+    (mix(state) >> 11) as f64 / (1u64 << 53) as f64
+}
+
+/// One row of `width` logits of distribution `kind`: bell-shaped of scale 0.1, 10 and 50, one
+/// dominant entry (log_softmax near 0), and a spread over [-200, 10] with -inf entries (zero
+/// and subnormal probabilities).
+fn logits(width: usize, kind: usize, state: &mut u64) -> Vec<f32> {
+    (0..width)
+        .map(|i| {
+            let u = uniform(state);
+            let bell = (u - 0.5) * 3.4 + (uniform(state) - 0.5) * 3.4;
+            let v = match kind {
+                0 => bell * 0.1,
+                1 => bell * 10.0,
+                2 => bell * 50.0,
+                3 if i == width / 2 => 30.0,
+                3 => bell,
+                _ if i % 7 == 3 => f64::NEG_INFINITY,
+                _ => -200.0 + 210.0 * u,
+            };
+            v as f32
+        })
+        .collect()
+}
+
+fn rowwise<T: Elem>(op: &RowSpec, trackers: &mut [Tracker]) {
+    let mut state = 7;
+    for width in [1, 17, 1000, 4096] {
+        for kind in 0..5 {
+            let row: Vec<T> = logits(width, kind, &mut state)
+                .into_iter()
+                .map(T::from_f32)
+                .collect();
+            let exact = (op.reference)(&row.iter().map(|&v| value(v)).collect::<Vec<_>>());
+            let mut out = row.clone();
+            for t in trackers.iter_mut() {
+                T::rowwise(op)(kernels(t), &row, width, &mut out);
+                for ((&xi, &yi), &e) in row.iter().zip(&out).zip(&exact) {
+                    let at = [("width", width as f64), ("x", value(xi))];
+                    t.record(ulp_distance_in(yi, e), &at);
+                }
+            }
+        }
+    }
+}
