@@ -10,7 +10,7 @@
 
 use crate::element::Element;
 use crate::kernels::Kernels;
-use crate::ops::{GateSlice, LogSoftmaxGrad, MapGated, SoftmaxGrad};
+use crate::ops::{GateSlice, GatedOp, LogSoftmaxGrad, MapGated, SoftmaxGrad};
 
 /// Panics naming `name` unless `width > 0` and `y`, `grad_out` and `grad_in` are the same
 /// whole number of rows.
@@ -41,6 +41,29 @@ fn row_sum<T: Element>(a: Option<&[T]>, b: &[T]) -> (f32, f32) {
 }
 
 impl Kernels {
+    /// Each row of `width` of `(y, grad_out)`: the row's elementwise body from `row_op(y, g)`,
+    /// run on this ISA into the row of `out` (sizes checked by the caller).
+    fn backward_rows<T: Element, Op: GatedOp>(
+        self,
+        (y, grad_out, width): (&[T], &[T], usize),
+        out: &mut [T],
+        row_op: impl Fn(&[T], &[T]) -> Op,
+    ) {
+        let rows = y
+            .chunks_exact(width)
+            .zip(grad_out.chunks_exact(width))
+            .zip(out.chunks_exact_mut(width));
+        for ((y, g), out) in rows {
+            let op = row_op(y, g);
+            let gate = GateSlice::Separate { gate: y, out };
+            self.dispatch(MapGated {
+                op: &op,
+                gate,
+                up: g,
+            });
+        }
+    }
+
     /// The backward pass of [`Kernels::softmax`] from its output `y`: for each row of `width`,
     /// `grad_in_i = y_i (g_i - Σ_j g_j y_j)`.
     ///
@@ -70,21 +93,17 @@ impl Kernels {
         width: usize,
         grad_in: &mut [T],
     ) {
-        let name = "softmax_backward";
-        check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
-        let rows = y
-            .chunks_exact(width)
-            .zip(grad_out.chunks_exact(width))
-            .zip(grad_in.chunks_exact_mut(width));
-        for ((y, g), out) in rows {
+        check_softmax_backward(
+            "softmax_backward",
+            y.len(),
+            grad_out.len(),
+            width,
+            grad_in.len(),
+        );
+        self.backward_rows((y, grad_out, width), grad_in, |y, g| {
             let (hi, lo) = row_sum(Some(y), g);
-            let gate = GateSlice::Separate { gate: y, out };
-            self.dispatch(MapGated {
-                op: &SoftmaxGrad { hi, lo },
-                gate,
-                up: g,
-            });
-        }
+            SoftmaxGrad { hi, lo }
+        });
     }
 
     /// The backward pass of [`Kernels::log_softmax`] from its output `y`: for each row of
@@ -117,19 +136,10 @@ impl Kernels {
     ) {
         let name = "log_softmax_backward";
         check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
-        let rows = y
-            .chunks_exact(width)
-            .zip(grad_out.chunks_exact(width))
-            .zip(grad_in.chunks_exact_mut(width));
-        for ((y, g), out) in rows {
+        self.backward_rows((y, grad_out, width), grad_in, |_, g| {
             let (hi, lo) = row_sum(None, g);
-            let gate = GateSlice::Separate { gate: y, out };
-            self.dispatch(MapGated {
-                op: &LogSoftmaxGrad { hi, lo },
-                gate,
-                up: g,
-            });
-        }
+            LogSoftmaxGrad { hi, lo }
+        });
     }
 }
 
