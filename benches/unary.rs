@@ -7,6 +7,9 @@
 //! - `unary/OP/ISA/N`: `N` elements spread evenly over [-8, 8] (as the peer benchmarks), in place.
 //! - `rational/rational/ISA/N`: the rational activation, default coefficients, in place.
 //! - `backward/OP/ISA/N`: `OP_backward` out of place (gradients 1).
+//! - `prelu_backward/prelu_backward/ISA/N` (768 channels, per-channel slopes) and
+//!   `rational_backward/rational_backward/ISA/N` (default coefficients): the backward passes
+//!   with their parameter gradients, out of place (gradients over [-1, 1]).
 //! - `rowwise/OP/ISA/widthW/N`: softmax and log_softmax in place over rows of `W` (inputs as
 //!   above).
 //! - `rowwise_backward/OP/ISA/width4096/N`: `softmax_backward` / `log_softmax_backward` out of
@@ -111,6 +114,39 @@ fn prelu(c: &mut Criterion) {
                     time_in_place(iters, &template, &mut buf, |x| {
                         k.prelu_inplace(x, &alpha, channels)
                     })
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
+/// The PReLU backward pass with the forward's shapes (768 channels, per-channel slopes), out
+/// of place, `grad_in` and `grad_alpha`, 64 Ki and 1 Mi elements.
+fn prelu_backward(c: &mut Criterion) {
+    let channels = 768;
+    let mut group = c.benchmark_group("prelu_backward");
+    for isa in Isa::available() {
+        let k = Kernels::new(isa).expect("an available ISA");
+        for n in [1_usize << 16, 1 << 20] {
+            let n = n.next_multiple_of(channels);
+            configure(&mut group, n);
+            let x = inputs(n);
+            let grad: Vec<f32> = x.iter().map(|v| v / 8.0).collect();
+            let alpha: Vec<f32> = (0..channels).map(|c| 0.01 + c as f32 / 4096.0).collect();
+            let mut grad_in = vec![0.0_f32; n];
+            let mut grad_alpha = vec![0.0_f32; channels];
+            let id = BenchmarkId::new(format!("prelu_backward/{}", isa.name()), n);
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    k.prelu_backward(
+                        black_box(&x),
+                        black_box(&grad),
+                        &alpha,
+                        channels,
+                        black_box(&mut grad_in),
+                        black_box(&mut grad_alpha),
+                    )
                 })
             });
         }
@@ -281,6 +317,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, prelu, rational, rowwise, rowwise_backward, backward, memory
+    targets = unary, prelu, prelu_backward, rational, rowwise, rowwise_backward, backward, memory
 }
 criterion_main!(benches);

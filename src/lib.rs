@@ -39,6 +39,8 @@ mod ops;
 pub mod par;
 mod prelu;
 mod rational;
+mod rational_backward;
+mod reduce;
 pub mod reference;
 mod shim;
 mod smooth_swiglu;
@@ -49,8 +51,9 @@ pub mod ulp;
 pub use element::{Element, bf16, f16};
 pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};
-pub use prelu::{prelu, prelu_inplace};
+pub use prelu::{prelu, prelu_backward, prelu_backward_inplace, prelu_inplace};
 pub use rational::{rational, rational_inplace};
+pub use rational_backward::{rational_backward, rational_backward_inplace};
 pub use smooth_swiglu::{
     smooth_swiglu, smooth_swiglu_inplace, smooth_swiglu_interleaved, smooth_swiglu_rows,
 };

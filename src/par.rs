@@ -24,8 +24,10 @@ use rayon::prelude::*;
 
 use crate::element::Element;
 use crate::kernels::{Kernels, check_gated, check_interleaved, check_map, check_rows};
-use crate::prelu::check_prelu;
+use crate::ops::GateSlice;
+use crate::prelu::{check_prelu, check_prelu_backward};
 use crate::rational::rational_body;
+use crate::rational_backward::check_rational_backward;
 use crate::softmax::check_softmax;
 use crate::softmax_backward::check_softmax_backward;
 
@@ -572,6 +574,181 @@ impl Par {
         check_softmax("par::log_softmax_inplace", x.len(), width, x.len());
         self.row_chunks_inplace(x, width, |k, x| k.log_softmax_inplace(x, width));
     }
+}
+
+impl Par {
+    /// [`Kernels::prelu_backward`] over the current rayon pool: the chunks of the slope
+    /// gradient's reduction (16 Ki elements, fixed by the sizes) as the leaves of rayon's
+    /// `join` tree, combined in the serial call's order, so the result (`grad_in` and
+    /// `grad_alpha`) is bitwise the serial call's for any thread count. Below the threshold
+    /// ([`DEFAULT_MIN_LEN`] or [`Par::with_min_len`]) it runs serially.
+    ///
+    /// # Panics
+    /// As [`Kernels::prelu_backward`] (the message names `par::prelu_backward`).
+    ///
+    /// # Example
+    /// ```
+    /// let x: Vec<f32> = (0..100_000).map(|i| (i % 7) as f32 - 3.0).collect();
+    /// let g = vec![0.5_f32; x.len()];
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// let (mut ga, mut gb) = ([0.0_f32; 4], [0.0_f32; 4]);
+    /// let alpha = [0.1_f32, 0.2, 0.3, 0.4];
+    /// let k = simd_activations::Kernels::detect();
+    /// k.prelu_backward(&x, &g, &alpha, 4, &mut a, &mut ga);
+    /// k.par().with_min_len(0).prelu_backward(&x, &g, &alpha, 4, &mut b, &mut gb);
+    /// assert_eq!((a, ga), (b, gb));
+    /// ```
+    pub fn prelu_backward<T: Element>(
+        self,
+        x: &[T],
+        grad_out: &[T],
+        alpha: &[T],
+        channels: usize,
+        grad_in: &mut [T],
+        grad_alpha: &mut [T],
+    ) {
+        let sizes = (x.len(), grad_out.len(), alpha.len(), channels);
+        check_prelu_backward(
+            "par::prelu_backward",
+            sizes,
+            grad_in.len(),
+            grad_alpha.len(),
+        );
+        let parallel = self.chunk_len(x.len(), DEFAULT_MIN_LEN).is_some();
+        let grad = GateSlice::Separate {
+            gate: grad_out,
+            out: grad_in,
+        };
+        self.kernels
+            .prelu_backward_into((x, alpha, channels), grad, grad_alpha, parallel);
+    }
+
+    /// [`Kernels::prelu_backward_inplace`] over the current rayon pool, as
+    /// [`Par::prelu_backward`] (the same bits as the serial call).
+    ///
+    /// # Panics
+    /// As [`Kernels::prelu_backward_inplace`] (the message names `par::prelu_backward_inplace`).
+    pub fn prelu_backward_inplace<T: Element>(
+        self,
+        x: &[T],
+        grad_out: &mut [T],
+        alpha: &[T],
+        channels: usize,
+        grad_alpha: &mut [T],
+    ) {
+        let n = grad_out.len();
+        let sizes = (x.len(), n, alpha.len(), channels);
+        check_prelu_backward("par::prelu_backward_inplace", sizes, n, grad_alpha.len());
+        let parallel = self.chunk_len(x.len(), DEFAULT_MIN_LEN).is_some();
+        let grad = GateSlice::InPlace(grad_out);
+        self.kernels
+            .prelu_backward_into((x, alpha, channels), grad, grad_alpha, parallel);
+    }
+
+    /// [`Kernels::rational_backward`] over the current rayon pool: the chunks of the coefficient
+    /// gradients' reduction (16 Ki elements, fixed by the size) as the leaves of rayon's `join`
+    /// tree, combined in the serial call's order, so every output is bitwise the serial call's
+    /// for any thread count. Below the threshold ([`DEFAULT_MIN_LEN`] or
+    /// [`Par::with_min_len`]) it runs serially.
+    ///
+    /// # Panics
+    /// As [`Kernels::rational_backward`] (the message names `par::rational_backward`).
+    ///
+    /// # Example
+    /// ```
+    /// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+    /// let x: Vec<f32> = (0..100_000).map(|i| (i % 61) as f32 / 10.0 - 3.0).collect();
+    /// let g = vec![0.5_f32; x.len()];
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// let (mut pa, mut qa, mut pb, mut qb) = ([0.0_f32; 6], [0.0_f32; 4], [0.0_f32; 6], [0.0_f32; 4]);
+    /// let k = simd_activations::Kernels::detect();
+    /// k.rational_backward(&x, &g, &P, &B, &mut a, (&mut pa, &mut qa));
+    /// k.par().with_min_len(0).rational_backward(&x, &g, &P, &B, &mut b, (&mut pb, &mut qb));
+    /// assert_eq!((a, pa, qa), (b, pb, qb));
+    /// ```
+    pub fn rational_backward<T: Element>(
+        self,
+        x: &[T],
+        grad_out: &[T],
+        numerator: &[f32],
+        denominator: &[f32],
+        grad_in: &mut [T],
+        grad_coefficients: (&mut [f32], &mut [f32]),
+    ) {
+        let sizes = (x.len(), grad_out.len(), grad_in.len());
+        let counts = (grad_coefficients.0.len(), grad_coefficients.1.len());
+        let coefficients = (numerator, denominator);
+        let body = check_rational_backward("par::rational_backward", sizes, coefficients, counts);
+        let parallel = self.chunk_len(x.len(), DEFAULT_MIN_LEN).is_some();
+        let grad = GateSlice::Separate {
+            gate: grad_out,
+            out: grad_in,
+        };
+        self.kernels.rational_backward_into(
+            (x, &body, coefficients),
+            grad,
+            grad_coefficients,
+            parallel,
+        );
+    }
+
+    /// [`Kernels::rational_backward_inplace`] over the current rayon pool, as
+    /// [`Par::rational_backward`] (the same bits as the serial call).
+    ///
+    /// # Panics
+    /// As [`Kernels::rational_backward_inplace`] (the message names
+    /// `par::rational_backward_inplace`).
+    pub fn rational_backward_inplace<T: Element>(
+        self,
+        x: &[T],
+        grad_out: &mut [T],
+        numerator: &[f32],
+        denominator: &[f32],
+        grad_coefficients: (&mut [f32], &mut [f32]),
+    ) {
+        let n = grad_out.len();
+        let counts = (grad_coefficients.0.len(), grad_coefficients.1.len());
+        let coefficients = (numerator, denominator);
+        let name = "par::rational_backward_inplace";
+        let body = check_rational_backward(name, (x.len(), n, n), coefficients, counts);
+        let parallel = self.chunk_len(x.len(), DEFAULT_MIN_LEN).is_some();
+        let grad = GateSlice::InPlace(grad_out);
+        self.kernels.rational_backward_into(
+            (x, &body, coefficients),
+            grad,
+            grad_coefficients,
+            parallel,
+        );
+    }
+}
+
+/// [`crate::prelu_backward`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::prelu_backward`].
+pub fn prelu_backward<T: Element>(
+    x: &[T],
+    grad_out: &[T],
+    alpha: &[T],
+    channels: usize,
+    grad_in: &mut [T],
+    grad_alpha: &mut [T],
+) {
+    Par::global().prelu_backward(x, grad_out, alpha, channels, grad_in, grad_alpha);
+}
+
+/// [`crate::prelu_backward_inplace`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::prelu_backward_inplace`].
+pub fn prelu_backward_inplace<T: Element>(
+    x: &[T],
+    grad_out: &mut [T],
+    alpha: &[T],
+    channels: usize,
+    grad_alpha: &mut [T],
+) {
+    Par::global().prelu_backward_inplace(x, grad_out, alpha, channels, grad_alpha);
 }
 
 /// [`crate::prelu`] split over the current rayon pool ([`Par::global`]).

@@ -599,3 +599,53 @@ pub fn swiglu_oai_partials(gate: f64, up: f64, alpha: f64, limit: f64) -> (f64, 
     };
     (d_gate, if up.is_nan() { up } else { d_up })
 }
+
+/// `Σ terms` by Neumaier's compensated summation: within `2^-53 |Σ| + n² 2^-106 Σ|t|` of the
+/// exact sum (far below the kernels' f64 sums, so it serves as their reference); an infinite
+/// or NaN sum is the plain sum's (`inf`, or NaN for infinities of both signs).
+fn compensated_sum(terms: impl IntoIterator<Item = f64>) -> f64 {
+    let (mut s, mut c) = (0.0_f64, 0.0_f64);
+    for t in terms {
+        let u = s + t;
+        c += if s.abs() >= t.abs() {
+            (s - u) + t
+        } else {
+            (t - u) + s
+        };
+        s = u;
+    }
+    if s.is_finite() { s + c } else { s }
+}
+
+/// The backward pass of PReLU over rows of `channels`: `grad_in[i] = grad_out[i] ·
+/// leaky_relu'(x[i], alpha[c])` and `grad_alpha[c] = Σ (x > 0 ? 0 : x · grad_out)` over the
+/// elements of channel `c` (one sum over all when `alpha` has one slope), by compensated
+/// summation ([`prelu`](fn@crate::prelu) takes the slope side at `x = 0`, as PyTorch).
+///
+/// # Example
+/// ```
+/// let (gi, ga) = simd_activations::reference::prelu_backward(&[-1.0, 2.0], &[3.0, 3.0], &[0.5], 2);
+/// assert_eq!((gi, ga), (vec![1.5, 3.0], vec![-3.0]));
+/// ```
+pub fn prelu_backward(
+    x: &[f64],
+    grad_out: &[f64],
+    alpha: &[f64],
+    channels: usize,
+) -> (Vec<f64>, Vec<f64>) {
+    let slope = |i: usize| alpha[if alpha.len() == 1 { 0 } else { i % channels }];
+    let grad_in = x
+        .iter()
+        .zip(grad_out)
+        .enumerate()
+        .map(|(i, (&x, &g))| g * leaky_relu_derivative(x, slope(i)))
+        .collect();
+    let term = |i: usize| if x[i] > 0.0 { 0.0 } else { x[i] * grad_out[i] };
+    let grad_alpha = (0..alpha.len())
+        .map(|c| {
+            let stride = if alpha.len() == 1 { 1 } else { channels };
+            compensated_sum((c..x.len()).step_by(stride).map(term))
+        })
+        .collect();
+    (grad_in, grad_alpha)
+}

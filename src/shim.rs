@@ -179,6 +179,86 @@ pub(crate) fn f32_to_f16_hw<S: Simd>(simd: S, v: [S::f32s; 2], dst: &mut [u16]) 
     false
 }
 
+/// Widens the `S::F32_LANES` lanes of `v` to f64, exactly and in order, into the first lanes of
+/// two f64 vectors (AVX2, AVX-512 and NEON fill both exactly; the one-lane scalar path leaves
+/// its second vector 0).
+#[inline(always)]
+pub(crate) fn widen_f64<S: Simd>(simd: S, v: S::f32s) -> [S::f64s; 2] {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use pulp::x86::{V3, V4};
+        use pulp::{f32x4, f32x8};
+        if let Some(v4) = concrete::<S, V4>(simd) {
+            let [lo, hi]: [f32x8; 2] = bytemuck::cast(v);
+            return bytemuck::cast([v4.convert_f32x8_to_f64x8(lo), v4.convert_f32x8_to_f64x8(hi)]);
+        }
+        if let Some(v3) = concrete::<S, V3>(simd) {
+            let [lo, hi]: [f32x4; 2] = bytemuck::cast(v);
+            return bytemuck::cast([v3.convert_f32x4_to_f64x4(lo), v3.convert_f32x4_to_f64x4(hi)]);
+        }
+    }
+    let mut out = [simd.splat_f64s(0.0); 2];
+    let src: &[f32] = bytemuck::cast_slice(std::slice::from_ref(&v));
+    let dst: &mut [f64] = bytemuck::cast_slice_mut(&mut out);
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = f64::from(s);
+    }
+    out
+}
+
+/// `acc[..len]` as the f64 lanes of one f32 vector (`len <= S::F32_LANES`), zero beyond.
+#[inline(always)]
+pub(crate) fn load_f64<S: Simd>(simd: S, src: &[f64]) -> [S::f64s; 2] {
+    if 2 * S::F64_LANES == S::F32_LANES && src.len() == S::F32_LANES {
+        return bytemuck::pod_read_unaligned(bytemuck::cast_slice(src));
+    }
+    let mut out = [simd.splat_f64s(0.0); 2];
+    let lanes: &mut [f64] = bytemuck::cast_slice_mut(&mut out);
+    lanes[..src.len()].copy_from_slice(src);
+    out
+}
+
+/// Writes the first `dst.len()` f64 lanes of `v` (the inverse of [`load_f64`]).
+#[inline(always)]
+pub(crate) fn store_f64<S: Simd>(dst: &mut [f64], v: [S::f64s; 2]) {
+    if 2 * S::F64_LANES == S::F32_LANES && dst.len() == S::F32_LANES {
+        return bytemuck::cast_slice_mut::<f64, u8>(dst).copy_from_slice(bytemuck::bytes_of(&v));
+    }
+    let lanes: &[f64] = bytemuck::cast_slice(&v);
+    dst.copy_from_slice(&lanes[..dst.len()]);
+}
+
+/// Narrows the f64 lanes of `v` (as [`widen_f64`] laid them out) to one f32 vector, each
+/// rounded to nearest even, in order (the inverse of [`widen_f64`] for values that fit).
+#[inline(always)]
+pub(crate) fn narrow_f32<S: Simd>(simd: S, v: [S::f64s; 2]) -> S::f32s {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use pulp::x86::{V3, V4};
+        use pulp::{f64x4, f64x8};
+        if let Some(v4) = concrete::<S, V4>(simd) {
+            let [lo, hi]: [f64x8; 2] = bytemuck::cast(v);
+            return bytemuck::cast([v4.convert_f64x8_to_f32x8(lo), v4.convert_f64x8_to_f32x8(hi)]);
+        }
+        if let Some(v3) = concrete::<S, V3>(simd) {
+            let [lo, hi]: [f64x4; 2] = bytemuck::cast(v);
+            return bytemuck::cast([v3.convert_f64x4_to_f32x4(lo), v3.convert_f64x4_to_f32x4(hi)]);
+        }
+    }
+    let mut out = simd.splat_f32s(0.0);
+    let src: &[f64] = bytemuck::cast_slice(&v);
+    let dst: &mut [f32] = bytemuck::cast_slice_mut(std::slice::from_mut(&mut out));
+    for (d, &s) in dst.iter_mut().zip(src) {
+        #[expect(
+            clippy::cast_possible_truncation,
+            reason = "the rounding to nearest even to f32 is what this computes"
+        )]
+        let rounded = s as f32;
+        *d = rounded;
+    }
+    out
+}
+
 /// Splits two vectors of interleaved pairs `[a0, b0, a1, b1, …]` into `[a0, a1, …]` and
 /// `[b0, b1, …]`, in order.
 #[inline(always)]
@@ -274,6 +354,17 @@ mod tests {
                 .chain((0..n / 2).map(|i| 2.0 * i as f32 + 1.0))
                 .collect();
             assert_eq!(got, &want[..]);
+
+            let values: Vec<f32> = (0..S::F32_LANES)
+                .map(|i| f32::from_bits(0x8123_4567_u32.wrapping_mul(i as u32 + 7)))
+                .collect();
+            let wide = widen_f64(simd, simd.partial_load_f32s(&values));
+            let lanes: &[f64] = bytemuck::cast_slice(&wide);
+            for (i, &v) in values.iter().enumerate() {
+                assert!(
+                    lanes[i].to_bits() == f64::from(v).to_bits() || v.is_nan() && lanes[i].is_nan()
+                );
+            }
         }
     }
 

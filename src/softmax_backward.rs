@@ -173,3 +173,43 @@ pub fn softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_
 pub fn log_softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
     Kernels::global().log_softmax_backward(y, grad_out, width, grad_in);
 }
+
+/// The f64 `grad_in` of one row of [`Kernels::softmax_backward`] from the same `y` and `g`:
+/// `y_i (g_i - Σ_j g_j y_j)` (the catalogue's `RowBackwardSpec::reference` of `softmax`).
+#[cfg(not(test))]
+pub(crate) fn softmax_backward_reference(y: &[f64], g: &[f64]) -> Vec<f64> {
+    let dot: f64 = y.iter().zip(g).map(|(a, b)| a * b).sum();
+    y.iter().zip(g).map(|(&yi, &gi)| yi * (gi - dot)).collect()
+}
+
+/// The absolute term of each output of [`Kernels::softmax_backward`] beyond its ULP budget: the
+/// f64 dot product's error, `SOFTMAX_BACKWARD_DOT_ERROR · y_i · Σ_j |g_j y_j|`.
+#[cfg(not(test))]
+pub(crate) fn softmax_backward_slack(y: &[f64], g: &[f64]) -> Vec<f64> {
+    let abs_dot: f64 = y.iter().zip(g).map(|(a, b)| (a * b).abs()).sum();
+    let error = f64::from(crate::catalogue::consts::SOFTMAX_BACKWARD_DOT_ERROR);
+    y.iter().map(|&yi| error * yi * abs_dot).collect()
+}
+
+/// The f64 `grad_in` of one row of [`Kernels::log_softmax_backward`] from the same `y` and
+/// `g`: `g_i - e^(y_i) Σ_j g_j`.
+#[cfg(not(test))]
+pub(crate) fn log_softmax_backward_reference(y: &[f64], g: &[f64]) -> Vec<f64> {
+    let sum: f64 = g.iter().sum();
+    y.iter()
+        .zip(g)
+        .map(|(&yi, &gi)| gi - yi.exp() * sum)
+        .collect()
+}
+
+/// The absolute term of each output of [`Kernels::log_softmax_backward`] beyond its ULP
+/// budget: the exponential's rounding, `LOG_SOFTMAX_BACKWARD_EXP_ULP` ULP of f32 of
+/// `e^(y_i) Σ_j g_j`.
+#[cfg(not(test))]
+pub(crate) fn log_softmax_backward_slack(y: &[f64], g: &[f64]) -> Vec<f64> {
+    let sum: f64 = g.iter().sum();
+    let ulps = f64::from(crate::catalogue::consts::LOG_SOFTMAX_BACKWARD_EXP_ULP);
+    y.iter()
+        .map(|&yi| ulps * crate::ulp::ulp_of_in::<f32>(yi.exp() * sum))
+        .collect()
+}

@@ -1,10 +1,11 @@
 //! Backward passes of the unary ops (`NAME_backward`, `grad_in = grad_out · f'(x)`), generated
 //! from the catalogue: every 389th f32 bit pattern (all magnitudes, both signs) and a dense grid
 //! over each op's sweep interval, and all bf16/f16 inputs, with gradients of several sizes, on
-//! every ISA, against the f64 derivative within 4 ULP of the output type; within a half of a
-//! zero of f' the bound is absolute (4 ULP of the largest |grad_out · f'| there), and where f'
-//! is an f32 subnormal an absolute allowance `|grad_out| · 2^-147` applies (4 units of its last
-//! place: tanh' is 4 sigmoid'(2x)); where f'(x)
+//! every ISA, against the f64 derivative within the catalogue's budget (`BackwardSpec::ulp_f32`,
+//! `ulp_half`: 4 ULP of the output type); within `near_zero` (1/2) of a zero of f' the bound is
+//! absolute (the budget in ULP of the largest |grad_out · f'| there), and where f' is an f32
+//! subnormal an absolute allowance `|grad_out| · subnormal_allowance` (2^-147, 4 units of its
+//! last place: tanh' is 4 sigmoid'(2x)) applies; where f'(x)
 //! exceeds f32::MAX the result is the infinity of the product's sign (documented). Also: the same
 //! bits on every ISA, in place equal to out of place, `par` and the free functions equal to the
 //! serial call, NaN propagation and the limits at ±inf.
@@ -15,11 +16,6 @@ use common::{all_kernels, show};
 use simd_activations::catalogue::{BackwardSpec, OPS, OpSpec};
 use simd_activations::ulp::{ulp_distance_in, ulp_of_in};
 use simd_activations::{Element, Kernels, bf16, f16};
-
-/// Budget in ULP of the output type.
-const BUDGET: f64 = 4.0;
-/// Half-width of the absolute-bound neighbourhood around a zero of f'.
-const NEAR_ZERO: f64 = 0.5;
 
 /// Whether `got` (for `x`, `grad`) is within the budget of `grad · f'(x)`, and the ULP error.
 fn within<T: Element>(b: &BackwardSpec, x: f64, grad: f64, got: T) -> (bool, f64) {
@@ -39,24 +35,22 @@ fn within<T: Element>(b: &BackwardSpec, x: f64, grad: f64, got: T) -> (bool, f64
         grad * d
     };
     let err = ulp_distance_in(got, exact);
-    if err <= BUDGET {
+    let budget = b.ulp_in::<T>();
+    if err <= budget {
         return (true, err);
     }
     let g = f64::from(got.to_f32());
     if !g.is_finite() || !exact.is_finite() {
         return (false, err);
     }
-    let mut allowed = BUDGET * ulp_of_in::<T>(exact);
-    if b.zeros.iter().any(|z| (x - z).abs() <= NEAR_ZERO) {
-        let peak = (0..=16)
-            .map(|i| (b.derivative)(x - NEAR_ZERO + NEAR_ZERO * f64::from(i) / 8.0).abs())
-            .fold(0.0, f64::max);
-        allowed = allowed.max(BUDGET * ulp_of_in::<T>(peak * grad.abs()));
+    let mut allowed = budget * ulp_of_in::<T>(exact);
+    if let Some(peak) = b.peak_near_zero(x) {
+        allowed = allowed.max(budget * ulp_of_in::<T>(peak * grad.abs()));
     }
     if d.abs() < f64::from(f32::MIN_POSITIVE) {
         // f' below the normal range carries an absolute error of a few 2^-149 (tanh's is the
         // subnormal sigmoid' times 4).
-        allowed += grad.abs() * 2f64.powi(-147);
+        allowed += grad.abs() * b.subnormal_allowance;
     }
     ((g - exact).abs() <= allowed, err)
 }
@@ -87,13 +81,7 @@ fn check<T: Element>(
         for i in 0..x.len() {
             let (xi, gi) = (f64::from(x[i].to_f32()), f64::from(g[i].to_f32()));
             let (ok, err) = within(b, xi, gi, out[i]);
-            let d = (b.derivative)(xi).abs();
-            let normal = d >= f64::from(f32::MIN_POSITIVE)
-                && (d * gi.abs())
-                    >= f64::from(T::from_f64(f64::from(f32::MIN_POSITIVE)).to_f32())
-                        .max(2f64.powi(T::MIN_NORMAL_EXP));
-            if ok && err <= BUDGET && normal && !b.zeros.iter().any(|z| (xi - z).abs() <= NEAR_ZERO)
-            {
+            if ok && err <= b.ulp_in::<T>() && b.counts_in_ulp::<T>(xi, gi) {
                 worst = worst.max(err);
             }
             if !ok {

@@ -1,11 +1,13 @@
 //! Backward passes of the gated ops (`NAME_backward`, `NAME_rows_backward`), generated from the
 //! catalogue: `grad_gate = grad_out · ∂f/∂gate` and `grad_up = grad_out · ∂f/∂up` against the
-//! f64 partials within 4 ULP of the output type, over every 1021st f32 bit pattern and a dense
+//! f64 partials within the catalogue's budget (`GatedBackwardSpec::ulp_f32`, `ulp_half`: 4 ULP of
+//! the output type), over every 1021st f32 bit pattern and a dense
 //! grid of each op's gate sweep as gates (ups and gradients cycling through fixed values of all
-//! magnitudes), and all bf16/f16 gates; within 1/2 of a zero of the activation's derivative the
-//! bound on `grad_gate` is absolute (4 ULP of the largest value there), and where the
-//! activation or its derivative is an f32 subnormal an absolute `|grad_out| · 2^-147` (times
-//! `|up| + 1` for `grad_gate`) applies, as for the unary backward passes. Also: the same bits on every
+//! magnitudes), and all bf16/f16 gates; within `near_zero` (1/2) of a zero of the activation's
+//! derivative the bound on `grad_gate` is absolute (the budget in ULP of the largest value
+//! there), and the catalogue's absolute terms apply (`absolute_terms`: a floor of 2^-147, and
+//! where the activation or its derivative is an f32 subnormal `|grad_out| · 2^-147`, times
+//! `|up| + 1` for `grad_gate`), as for the unary backward passes. Also: the same bits on every
 //! ISA, the rows layout equal to separate slices, `par` and the free functions equal to the
 //! serial call, NaN propagation, and the size checks.
 
@@ -16,40 +18,23 @@ use simd_activations::catalogue::{GATED, GatedBackwardSpec, GatedGrads, GatedInp
 use simd_activations::ulp::{ulp_distance_in, ulp_of_in};
 use simd_activations::{Element, Kernels, bf16, f16};
 
-const BUDGET: f64 = 4.0;
-const NEAR_ZERO: f64 = 0.5;
 const UPS: [f32; 7] = [1.0, -2.5, 0.37, 7.0, -1.0e3, 3.0e-5, 6.5];
 const GRADS: [f32; 5] = [1.0, -0.37, 3.5e4, -2.0e-3, 1.0e-20];
 
-/// Whether `got` is within the budget of `exact`; `peak` the magnitude for the absolute bound
-/// (0 where none applies), `tiny` the allowance where a factor is an f32 subnormal. Returns the
-/// ULP error too.
-fn within<T: Element>(got: T, exact: f64, peak: f64, tiny: f64) -> (bool, f64) {
+/// Whether `got` is within `budget` ULP of `exact`; `peak` the magnitude for the absolute bound
+/// (0 where none applies), `absolute` the catalogue's absolute terms (floor and subnormal
+/// allowance). Returns the ULP error too.
+fn within<T: Element>(got: T, exact: f64, budget: f64, peak: f64, absolute: f64) -> (bool, f64) {
     let err = ulp_distance_in(got, exact);
-    if err <= BUDGET {
+    if err <= budget {
         return (true, err);
     }
     let g = f64::from(got.to_f32());
     if !g.is_finite() || !exact.is_finite() {
         return (false, err);
     }
-    let allowed = BUDGET * ulp_of_in::<T>(exact).max(ulp_of_in::<T>(peak)) + tiny;
+    let allowed = budget * ulp_of_in::<T>(exact).max(ulp_of_in::<T>(peak)) + absolute;
     ((g - exact).abs() <= allowed, err)
-}
-
-/// The largest `|∂f/∂gate|` within 1/2 of `gate` when `gate` is that close to a zero of the
-/// activation's derivative, else 0.
-fn peak_near_zero(b: &GatedBackwardSpec, gate: f64, up: f64) -> f64 {
-    if !b.zeros.iter().any(|z| (gate - z).abs() <= NEAR_ZERO) {
-        return 0.0;
-    }
-    (0..=16)
-        .map(|i| {
-            (b.partials)(gate - NEAR_ZERO + NEAR_ZERO * f64::from(i) / 8.0, up)
-                .0
-                .abs()
-        })
-        .fold(0.0, f64::max)
 }
 
 fn bits<T: Element>(v: &[T]) -> Vec<u32> {
@@ -83,30 +68,19 @@ fn check<T: Element>(
                 f64::from(grad[i].to_f32()),
             );
             let (pg, pu) = (b.partials)(g, u);
-            let peak = peak_near_zero(b, g, u) * d.abs();
+            let peak = b.peak_near_zero(g, u).unwrap_or(0.0) * d.abs();
             // A subnormal f32 activation (or derivative) carries an absolute error of a few
-            // 2^-149, which the product by grad_out (and up) scales.
-            let subnormal = |v: f64| v.abs() < f64::from(f32::MIN_POSITIVE);
-            // The derivative's factor is up (or up + 1 for swiglu_oai): |up| + 1 bounds both.
-            let factor = u.abs() + 1.0;
-            let tiny_g = if subnormal(pg / factor) {
-                (d * factor).abs() * 2f64.powi(-147)
-            } else {
-                0.0
-            };
-            let tiny_u = if subnormal(pu) {
-                d.abs() * 2f64.powi(-147)
-            } else {
-                0.0
-            };
-            let floor = 4.0 * 2f64.powi(-149);
-            let (ok_g, err_g) = within(dg[i], d * pg, peak, tiny_g + floor);
-            let (ok_u, err_u) = within(du[i], d * pu, 0.0, tiny_u + floor);
-            let normal = |v: f64| v.abs() >= 2f64.powi(T::MIN_NORMAL_EXP).max(1e-36);
-            if ok_g && err_g <= BUDGET && peak == 0.0 && tiny_g == 0.0 && normal(d * pg) {
+            // 2^-149, which the product by grad_out (and up) scales: the catalogue's absolute
+            // terms (with a floor for results that underflow).
+            let (abs_g, abs_u) = b.absolute_terms(g, u, d);
+            let budget = b.ulp_in::<T>();
+            let (ok_g, err_g) = within(dg[i], d * pg, budget, peak, abs_g);
+            let (ok_u, err_u) = within(du[i], d * pu, budget, 0.0, abs_u);
+            let (counts_g, counts_u) = b.counts_in_ulp::<T>(g, u, d);
+            if ok_g && err_g <= budget && counts_g {
                 worst_gate = worst_gate.max(err_g);
             }
-            if ok_u && err_u <= BUDGET && tiny_u == 0.0 && normal(d * pu) {
+            if ok_u && err_u <= budget && counts_u {
                 worst_up = worst_up.max(err_u);
             }
             if !(ok_g && ok_u) {

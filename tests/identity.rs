@@ -12,7 +12,8 @@
 //! infinities included, special values, and 4096 values spread over the op's sweep interval,
 //! rounded to the element type; and a small one, every 65537th pattern and 256 values, which
 //! the scalar path checks alone in emulated runs; gated ops pair them with fixed ups, backward
-//! passes with the same values as gradients); the
+//! passes with the same values as gradients; the ops with slice parameters, `SLICES_OPS`, run
+//! with fixed parameters and hash all their outputs, parameter gradients included); the
 //! output is hashed with FNV-1a 64 over the little-endian bytes of each output's bits widened to
 //! f32, NaNs as they come, and compared with the golden digest. The scalar fallback uses true fused
 //! multiply-adds too, so it is held to the same digests.
@@ -118,8 +119,56 @@ fn case_inputs(case: &Case) -> Inputs {
             let grad = ups(x.len());
             (x, Some(grad))
         }
+        Op::Slices(op) => {
+            let x = inputs(case.set, op.sweep);
+            let grad = ups(x.len());
+            (x, Some(grad))
+        }
     }
 }
+
+/// An op whose parameters are slices (not in the catalogue), with its fixed parameters: its
+/// output bits from `(x, grad)` in one element type, every output in order.
+struct SlicesOp {
+    name: &'static str,
+    sweep: (f64, f64),
+    f32: fn(Kernels, &[f32], &[f32]) -> Vec<u32>,
+    bf16: fn(Kernels, &[bf16], &[bf16]) -> Vec<u32>,
+    f16: fn(Kernels, &[f16], &[f16]) -> Vec<u32>,
+}
+
+/// Output bits of `v`.
+fn out_bits<T: Element>(v: &[T]) -> Vec<u32> {
+    v.iter().map(|e| e.to_f32().to_bits()).collect()
+}
+
+/// `prelu_backward` with 7 channels (repeated to the accumulator row) and one shared slope:
+/// `grad_in` and `grad_alpha` of both, the input cut to whole rows.
+fn prelu_backward_bits<T: Element>(k: Kernels, x: &[T], g: &[T]) -> Vec<u32> {
+    let n = x.len() - x.len() % 7;
+    let (x, g) = (&x[..n], &g[..n]);
+    let alpha: Vec<T> = (0..7)
+        .map(|c| T::from_f32(0.01 + 0.37 * c as f32 - 0.2 * (c % 2) as f32))
+        .collect();
+    let mut bits = Vec::new();
+    for alpha in [&alpha[..], &alpha[1..2]] {
+        let mut grad_in = vec![T::from_f32(0.0); n];
+        let mut grad_alpha = vec![T::from_f32(0.0); alpha.len()];
+        k.prelu_backward(x, g, alpha, 7, &mut grad_in, &mut grad_alpha);
+        bits.extend(out_bits(&grad_in));
+        bits.extend(out_bits(&grad_alpha));
+    }
+    bits
+}
+
+/// The slice-parameter ops with golden digests.
+const SLICES_OPS: &[SlicesOp] = &[SlicesOp {
+    name: "prelu_backward",
+    sweep: (-8.0, 8.0),
+    f32: prelu_backward_bits::<f32>,
+    bf16: prelu_backward_bits::<bf16>,
+    f16: prelu_backward_bits::<f16>,
+}];
 
 /// The binary kernels of a case (gated: gate, up; backward: x, grad_out), one per element type.
 struct Binary {
@@ -159,6 +208,22 @@ fn case_bits(k: Kernels, case: &Case, inputs: &Inputs) -> Vec<u32> {
             };
             binary_bits(k, case.dtype, &f, x, g)
         }
+        (Op::Slices(op), Some(g)) => {
+            fn run<T: Element>(
+                k: Kernels,
+                (x, g): (&[f32], &[f32]),
+                f: fn(Kernels, &[T], &[T]) -> Vec<u32>,
+            ) -> Vec<u32> {
+                let x: Vec<T> = x.iter().map(|&v| T::from_f32(v)).collect();
+                let g: Vec<T> = g.iter().map(|&v| T::from_f32(v)).collect();
+                f(k, &x, &g)
+            }
+            match case.dtype {
+                "f32" => run(k, (x, g), op.f32),
+                "bf16" => run(k, (x, g), op.bf16),
+                _ => run(k, (x, g), op.f16),
+            }
+        }
         (_, None) => unreachable!("gated and backward cases have a second operand"),
     }
 }
@@ -185,6 +250,7 @@ enum Op {
     Unary(&'static OpSpec),
     Gated(&'static GatedSpec),
     Backward(&'static OpSpec, &'static BackwardSpec),
+    Slices(&'static SlicesOp),
 }
 
 /// One digest: an op of the catalogue in one element type on one input set.
@@ -202,6 +268,7 @@ impl Case {
             Op::Unary(op) => op.name.to_string(),
             Op::Gated(op) => op.name.to_string(),
             Op::Backward(op, _) => format!("{}_backward", op.name),
+            Op::Slices(op) => op.name.to_string(),
         };
         match self.set {
             InputSet::Full => format!("{name}/{}", self.dtype),
@@ -220,7 +287,8 @@ fn cases(isa: Isa) -> Vec<Case> {
         .iter()
         .map(Op::Unary)
         .chain(GATED.iter().map(Op::Gated))
-        .chain(backward);
+        .chain(backward)
+        .chain(SLICES_OPS.iter().map(Op::Slices));
     let mut cases = Vec::new();
     for op in ops {
         for dtype in TYPES {
@@ -271,8 +339,13 @@ fn dump_case(dir: &std::path::Path, isa: Isa, case: &Case, inputs: &Inputs, bits
     let (gates, ups) = inputs;
     let mut text = String::new();
     for (i, out) in bits.iter().enumerate() {
-        let up = ups.as_ref().map_or(0, |u| u[i].to_bits());
-        writeln!(text, "{:08x} {up:08x} {out:08x}", gates[i].to_bits()).unwrap();
+        // Ops with slice parameters write more outputs than inputs (their gradients): 0 there.
+        let up = ups
+            .as_ref()
+            .and_then(|u| u.get(i))
+            .map_or(0, |u| u.to_bits());
+        let gate = gates.get(i).map_or(0, |g| g.to_bits());
+        writeln!(text, "{gate:08x} {up:08x} {out:08x}").unwrap();
     }
     std::fs::create_dir_all(dir).unwrap();
     let file = dir.join(format!(

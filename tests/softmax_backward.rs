@@ -1,14 +1,23 @@
 //! The softmax and log-softmax backward passes (from the forward's output): against the same
-//! formula in f64 on the same inputs, within 2 ULP of the output type plus the documented
-//! absolute terms, for widths 1 to 2^16 and several logit and gradient distributions, f32, bf16
+//! formula in f64 on the same inputs (the catalogue's `RowBackwardSpec::reference`), within its
+//! budget (2 ULP of the output type) plus the documented absolute terms (`slack`), for widths 1 to
+//! 2^16 (`max_width_tested`) and several logit and gradient distributions, f32, bf16
 //! and f16, on every ISA; the same bits on every ISA, `par` equal to serial, NaN rows, and the
 //! size checks.
 
 mod common;
 
 use common::all_kernels;
+use simd_activations::catalogue::{RowBackwardSpec, RowSpec};
 use simd_activations::ulp::ulp_of_in;
 use simd_activations::{Element, Kernels, bf16, f16};
+
+/// The catalogue's backward pass of the row-wise op `name`.
+fn spec(name: &str) -> &'static RowBackwardSpec {
+    RowSpec::find(name)
+        .and_then(|op| op.backward.as_ref())
+        .unwrap_or_else(|| panic!("no {name}_backward in the catalogue"))
+}
 
 /// A deterministic spread of values in [-1, 1) (Weyl sequence).
 fn spread(i: usize, seed: f64) -> f64 {
@@ -45,6 +54,8 @@ fn check<T: Element>(log: bool, width: usize, rows: usize, scale: f64, grad_scal
     } else {
         y
     };
+    let name = if log { "log_softmax" } else { "softmax" };
+    let b = spec(name);
     let mut worst = 0.0_f64;
     let mut first: Option<Vec<u32>> = None;
     for k in all_kernels() {
@@ -64,38 +75,26 @@ fn check<T: Element>(log: bool, width: usize, rows: usize, scale: f64, grad_scal
                 .iter()
                 .map(|v| f64::from(v.to_f32()))
                 .collect();
-            let dot: f64 = yr.iter().zip(&gr).map(|(a, b)| a * b).sum();
-            let abs_dot: f64 = yr.iter().zip(&gr).map(|(a, b)| (a * b).abs()).sum();
-            let sum: f64 = gr.iter().sum();
+            let (exact_row, slack_row) = ((b.reference)(&yr, &gr), (b.slack)(&yr, &gr));
             for i in 0..width {
-                let (exact, slack) = if log {
-                    let e = yr[i].exp();
-                    (gr[i] - e * sum, 2.0 * ulp_of_in::<f32>(e * sum))
-                } else {
-                    (yr[i] * (gr[i] - dot), 2f64.powi(-48) * yr[i] * abs_dot)
-                };
+                let (exact, slack) = (exact_row[i], slack_row[i]);
                 let got = f64::from(out[r * width + i].to_f32());
                 if T::from_f64(exact).to_f32().is_infinite() {
                     // Beyond the type's range (f16 above 65504): the rounded value is inf.
                     assert!(got.is_infinite() && (got > 0.0) == (exact > 0.0));
                     continue;
                 }
-                let allowed = 2.0 * ulp_of_in::<T>(exact) + slack;
+                let allowed = b.ulp_in::<T>() * ulp_of_in::<T>(exact) + slack;
                 let err = (got - exact).abs();
                 assert!(
                     err <= allowed,
-                    "{} {} {} width {width}: y {} g {} -> {got}, exact {exact} (allowed {allowed:e})",
-                    if log {
-                        "log_softmax_backward"
-                    } else {
-                        "softmax_backward"
-                    },
+                    "{name}_backward {} {} width {width}: y {} g {} -> {got}, exact {exact} (allowed {allowed:e})",
                     T::NAME,
                     k.isa(),
                     yr[i],
                     gr[i],
                 );
-                if exact != 0.0 && slack <= ulp_of_in::<T>(exact) {
+                if b.counts_in_ulp::<T>(exact, slack) {
                     worst = worst.max(err / ulp_of_in::<T>(exact));
                 }
             }
@@ -115,6 +114,13 @@ fn within_budget_on_every_isa_width_and_type() {
     } else {
         &[1, 2, 3, 17, 64, 1000, 4096, 1 << 16]
     };
+    for name in ["softmax", "log_softmax"] {
+        let widest = spec(name).max_width_tested;
+        assert!(
+            widths.iter().all(|&w| w <= widest),
+            "{name}_backward: the catalogue claims widths up to {widest} only"
+        );
+    }
     let mut lines = Vec::new();
     for log in [false, true] {
         let mut worst = [0.0_f64; 3];

@@ -55,7 +55,7 @@ impl<A: UnaryOp> GatedOp for Times<A> {
 /// the ISA and on the operand order the compiler picks), and `0 · inf` gives the positive quiet
 /// NaN (the ISAs' default NaNs differ in sign).
 #[inline(always)]
-fn times_up<S: Simd>(simd: S, a: S::f32s, up: S::f32s) -> S::f32s {
+pub(crate) fn times_up<S: Simd>(simd: S, a: S::f32s, up: S::f32s) -> S::f32s {
     let product = canonical_nan(simd, simd.mul_f32s(a, up));
     keep_nan(simd, a, keep_nan(simd, up, product))
 }

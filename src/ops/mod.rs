@@ -7,7 +7,9 @@ mod exponential;
 mod gated;
 mod gated_backward;
 mod piecewise;
+mod prelu_backward;
 mod rational;
+mod rational_backward;
 mod scaled;
 mod softmax;
 mod softmax_backward;
@@ -20,7 +22,9 @@ pub(crate) use exponential::*;
 pub(crate) use gated::*;
 pub(crate) use gated_backward::*;
 pub(crate) use piecewise::*;
+pub(crate) use prelu_backward::*;
 pub(crate) use rational::*;
+pub(crate) use rational_backward::*;
 pub(crate) use scaled::*;
 pub(crate) use softmax::*;
 pub(crate) use softmax_backward::*;
@@ -204,6 +208,26 @@ pub(crate) enum GateSlice<'a, T> {
     Separate { gate: &'a [T], out: &'a mut [T] },
     /// Read and overwrite the gates.
     InPlace(&'a mut [T]),
+}
+
+impl<'a, T> GateSlice<'a, T> {
+    /// The first `mid` elements and the rest, of both the source and the destination.
+    pub(crate) fn split_at(self, mid: usize) -> (GateSlice<'a, T>, GateSlice<'a, T>) {
+        match self {
+            GateSlice::Separate { gate, out } => {
+                let (g0, g1) = gate.split_at(mid);
+                let (o0, o1) = out.split_at_mut(mid);
+                (
+                    GateSlice::Separate { gate: g0, out: o0 },
+                    GateSlice::Separate { gate: g1, out: o1 },
+                )
+            }
+            GateSlice::InPlace(g) => {
+                let (g0, g1) = g.split_at_mut(mid);
+                (GateSlice::InPlace(g0), GateSlice::InPlace(g1))
+            }
+        }
+    }
 }
 
 impl<T> GateSlice<'_, T> {

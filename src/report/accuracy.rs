@@ -6,20 +6,38 @@
 //!   sweep, evenly spaced bit patterns within the sweep, evenly spaced bit patterns of all finite
 //!   f32) plus zeros and extremes; bf16 and f16 over every one of the 65 536 bit patterns.
 //! - backward: the same inputs with `grad_out` cycling through [`GRADS`], measured where the
-//!   budget is in ULP (as `tests/backward.rs`): f' and `grad_out · f'` normal numbers of the
-//!   type, `x` farther than [`BACKWARD_NEAR_ZERO`] from a zero of f'.
+//!   catalogue's budget is in ULP (`BackwardSpec::counts_in_ulp`, as `tests/backward.rs`): f'
+//!   and `grad_out · f'` normal numbers of the type, `x` farther than `near_zero` from a zero of
+//!   f'.
 //! - gated: a 2-D grid, gates (evenly spaced bit patterns and a uniform grid over the op's
 //!   sweep in f32, every pattern in bf16/f16) × the 24 ups of [`ups`], measured where the
-//!   activation itself (`up = 1`) is a normal f32 (as `tests/gated.rs`).
+//!   activation itself (`up = 1`) is a normal f32 (`GatedSpec::counts_in_ulp`, as
+//!   `tests/gated.rs`).
+//! - gated backward: the same gates × the 7 ups of [`BACKWARD_UPS`], `grad_out` cycling through
+//!   [`GATED_GRADS`], both outputs, measured where they count in ULP
+//!   (`GatedBackwardSpec::counts_in_ulp`, as `tests/gated_backward.rs`).
 //! - rowwise: a few rows of widths 1 to 4096 and five logit distributions, every output.
+//! - rowwise backward: the forward's outputs of rows of widths 1 to 4096 (logits and gradients
+//!   at three scales, as `tests/softmax_backward.rs`), measured where
+//!   the row reduction's absolute term is at most one ULP (`RowBackwardSpec::counts_in_ulp`).
+//! - sliced: prelu and rational on the unary inputs over leaky_relu's sweep (prelu in rows of
+//!   [`PRELU_CHANNELS`] slopes; rational, which approximates leaky_relu, with its default
+//!   coefficients, measured where its documented rounding bound is within the budget, i.e.
+//!   where the terms of its polynomials do not cancel); smooth_swiglu as the gated ops, in rows
+//!   of [`SMOOTH_SWIGLU_CHANNELS`] scales of magnitudes 1e-3 to 1e3, measured where silu(gate)
+//!   and `up · scale` (which the kernel rounds to f32 first) are normal f32.
 
 use rayon::prelude::*;
-use simd_activations::catalogue::{BackwardSpec, GatedSpec, OpSpec, RowSpec};
-use simd_activations::ulp::ulp_distance_in;
+use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
+use simd_activations::catalogue::{
+    BackwardSpec, GatedBackwardSpec, GatedSpec, OpSpec, RowBackwardSpec, RowSpec,
+};
+use simd_activations::reference;
+use simd_activations::ulp::{ulp_distance_in, ulp_of_in};
 use simd_activations::{Isa, Kernels, bf16, f16};
 
 use super::dtype::{Dtype, Elem};
-use super::subject::{BACKWARD_NEAR_ZERO, Subject};
+use super::subject::{Sliced, Subject};
 
 /// Bins of the input range for the per-bin error of one-input ops (the ULP charts).
 pub const BINS: usize = 160;
@@ -27,6 +45,20 @@ pub const BINS: usize = 160;
 /// Gradients the backward passes are checked with (those of `tests/backward.rs` that keep the
 /// result a normal number).
 const GRADS: [f32; 4] = [1.0, -0.37, 3.5e4, -2.0e-3];
+
+/// Ups of the gated backward passes, each paired with every gate (those of
+/// `tests/gated_backward.rs`).
+const BACKWARD_UPS: [f32; 7] = [1.0, -2.5, 0.37, 7.0, -1.0e3, 3.0e-5, 6.5];
+
+/// Gradients of the gated backward passes, cycling over the gates (those of
+/// `tests/gated_backward.rs`).
+const GATED_GRADS: [f32; 5] = [1.0, -0.37, 3.5e4, -2.0e-3, 1.0e-20];
+
+/// Channels (slopes) of a prelu row: an odd count, so rows end in a vector tail.
+const PRELU_CHANNELS: usize = 17;
+
+/// Channels (scales) of a smooth_swiglu row.
+const SMOOTH_SWIGLU_CHANNELS: usize = 33;
 
 /// Ups every gate is paired with: signed zeros and ones, magnitudes from 6e-42 to 1e20, and
 /// twelve values spread over [-8, 8] (those of `tests/gated.rs`).
@@ -140,7 +172,12 @@ fn measure_in<T: Elem>(subject: Subject, isas: &[Isa], density: Density) -> Vec<
         Subject::Unary(op) => unary::<T>(op, density, &mut trackers),
         Subject::Backward(op, b) => backward::<T>(op, b, density, &mut trackers),
         Subject::Gated(op) => gated::<T>(op, density, &mut trackers),
+        Subject::GatedBackward(op, b) => gated_backward::<T>(op, b, density, &mut trackers),
         Subject::Rowwise(op) => rowwise::<T>(op, &mut trackers),
+        Subject::RowwiseBackward(op, b) => rowwise_backward::<T>(op, b, &mut trackers),
+        Subject::Sliced(Sliced::Prelu) => prelu::<T>(density, &mut trackers),
+        Subject::Sliced(Sliced::Rational) => rational::<T>(subject, density, &mut trackers),
+        Subject::Sliced(Sliced::SmoothSwiglu) => smooth_swiglu::<T>(density, &mut trackers),
     }
     trackers.into_iter().map(|t| t.acc).collect()
 }
@@ -220,15 +257,11 @@ fn unary<T: Elem>(op: &OpSpec, density: Density, trackers: &mut [Tracker]) {
     }
 }
 
-/// `grad · f'(x)` where its error is measured in ULP of `T`, `None` where `tests/backward.rs`
-/// bounds it otherwise (f' or the product not a normal number, x near a zero of f').
+/// `grad · f'(x)` where its error is measured in ULP of `T`, `None` where the catalogue bounds
+/// it otherwise ([`BackwardSpec::counts_in_ulp`]).
 fn backward_exact<T: Elem>(b: &BackwardSpec, x: f64, grad: f64) -> Option<f64> {
-    let d = (b.derivative)(x);
-    let exact = grad * d;
-    let normal = (f64::from(f32::MIN_POSITIVE)..=f64::from(f32::MAX)).contains(&d.abs())
-        && exact.abs() >= 2f64.powi(T::MIN_NORMAL_EXP);
-    let near_zero = b.zeros.iter().any(|z| (x - z).abs() <= BACKWARD_NEAR_ZERO);
-    (normal && !near_zero).then_some(exact)
+    b.counts_in_ulp::<T>(x, grad)
+        .then(|| grad * (b.derivative)(x))
 }
 
 fn backward<T: Elem>(op: &OpSpec, b: &BackwardSpec, density: Density, trackers: &mut [Tracker]) {
@@ -253,9 +286,9 @@ fn backward<T: Elem>(op: &OpSpec, b: &BackwardSpec, density: Density, trackers: 
     }
 }
 
-fn gated<T: Elem>(op: &GatedSpec, density: Density, trackers: &mut [Tracker]) {
-    let (lo, hi) = op.sweep;
-    let gate: Vec<T> = T::patterns()
+/// The gates of a gated op in `T` over `(lo, hi)` (see the module documentation).
+fn gate_set<T: Elem>((lo, hi): (f64, f64), density: Density) -> Vec<T> {
+    T::patterns()
         .map(|all| all.into_iter().filter(|g| !g.to_f32().is_nan()).collect())
         .unwrap_or_else(|| {
             spaced_patterns(lo as f32, hi as f32, density.gates)
@@ -263,12 +296,16 @@ fn gated<T: Elem>(op: &GatedSpec, density: Density, trackers: &mut [Tracker]) {
                 .chain([0.0, -0.0])
                 .map(T::from_f32)
                 .collect()
-        });
+        })
+}
+
+fn gated<T: Elem>(op: &GatedSpec, density: Density, trackers: &mut [Tracker]) {
+    let gate = gate_set::<T>(op.sweep, density);
     // Where the activation is an f32 subnormal its absolute error, scaled by up, is all the
     // f32 lanes can carry: the budget there is absolute (tests/gated.rs), so it is not counted.
     let normal: Vec<bool> = gate
         .par_iter()
-        .map(|&g| (op.reference)(value(g), 1.0).abs() >= f64::from(f32::MIN_POSITIVE))
+        .map(|&g| op.counts_in_ulp(value(g)))
         .collect();
     let mut out = gate.clone();
     for up in ups()
@@ -287,6 +324,52 @@ fn gated<T: Elem>(op: &GatedSpec, density: Density, trackers: &mut [Tracker]) {
                 if normal[i] && !e.is_nan() {
                     let at = [("gate", value(gate[i])), ("up", value(up))];
                     t.record(ulp_distance_in(out[i], e), &at);
+                }
+            }
+        }
+    }
+}
+
+fn gated_backward<T: Elem>(
+    op: &GatedSpec,
+    b: &GatedBackwardSpec,
+    density: Density,
+    trackers: &mut [Tracker],
+) {
+    let gate: Vec<T> = gate_set::<T>(op.sweep, density)
+        .into_iter()
+        .filter(|g| g.to_f32().is_finite())
+        .collect();
+    let grad: Vec<T> = (0..gate.len())
+        .map(|i| T::from_f32(GATED_GRADS[i % GATED_GRADS.len()]))
+        .collect();
+    let (mut grad_gate, mut grad_up) = (gate.clone(), gate.clone());
+    for up in BACKWARD_UPS.map(T::from_f32) {
+        let ups = vec![up; gate.len()];
+        // The exact (grad_gate, grad_up) where each counts in ULP of T.
+        let exact: Vec<(Option<f64>, Option<f64>)> = gate
+            .par_iter()
+            .zip(&grad)
+            .map(|(&g, &d)| {
+                let (g, u, d) = (value(g), value(up), value(d));
+                let (pg, pu) = (b.partials)(g, u);
+                let (counts_g, counts_u) = b.counts_in_ulp::<T>(g, u, d);
+                (counts_g.then_some(d * pg), counts_u.then_some(d * pu))
+            })
+            .collect();
+        for t in trackers.iter_mut() {
+            let grads = (&mut grad_gate[..], &mut grad_up[..]);
+            T::gated_backward(b)(kernels(t), (&gate, &ups, &grad), grads);
+            for (i, &(eg, eu)) in exact.iter().enumerate() {
+                let at = [
+                    ("gate", value(gate[i])),
+                    ("up", value(up)),
+                    ("grad", value(grad[i])),
+                ];
+                for (e, got) in [(eg, grad_gate[i]), (eu, grad_up[i])] {
+                    if let Some(e) = e {
+                        t.record(ulp_distance_in(got, e), &at);
+                    }
                 }
             }
         }
@@ -344,6 +427,217 @@ fn rowwise<T: Elem>(op: &RowSpec, trackers: &mut [Tracker]) {
                 for ((&xi, &yi), &e) in row.iter().zip(&out).zip(&exact) {
                     let at = [("width", width as f64), ("x", value(xi))];
                     t.record(ulp_distance_in(yi, e), &at);
+                }
+            }
+        }
+    }
+}
+
+/// A deterministic spread of values in [-1, 1) (Weyl sequence).
+fn weyl(i: usize, seed: f64) -> f64 {
+    ((i as f64 * 0.618_033_988_749_895 + seed).fract()) * 2.0 - 1.0
+}
+
+/// `rows` rows of the forward's outputs `y` (the f64 reference of `op`, rounded to `T`, on
+/// logits over [-`scale`, `scale`]) and of gradients over [-`grad_scale`, `grad_scale`] (the
+/// distributions of `tests/softmax_backward.rs`).
+fn backward_rows<T: Elem>(
+    op: &RowSpec,
+    width: usize,
+    rows: usize,
+    (scale, grad_scale): (f64, f64),
+) -> (Vec<T>, Vec<T>) {
+    let mut y = Vec::with_capacity(width * rows);
+    let mut g = Vec::with_capacity(width * rows);
+    for r in 0..rows {
+        let logits: Vec<f64> = (0..width)
+            .map(|i| scale * weyl(r * width + i, 0.1))
+            .collect();
+        y.extend((op.reference)(&logits).into_iter().map(T::from_f64));
+        g.extend((0..width).map(|i| T::from_f64(grad_scale * weyl(r * width + i, 0.7))));
+    }
+    (y, g)
+}
+
+fn rowwise_backward<T: Elem>(op: &RowSpec, b: &RowBackwardSpec, trackers: &mut [Tracker]) {
+    for width in [1, 17, 1000, 4096] {
+        let rows = (1 << 16) / width / 8 + 1;
+        for scales in [(1.0, 1.0), (20.0, 1e-3), (60.0, 3e4)] {
+            let (y, g) = backward_rows::<T>(op, width, rows, scales);
+            let (exact, slack): (Vec<f64>, Vec<f64>) = y
+                .par_chunks(width)
+                .zip(g.par_chunks(width))
+                .flat_map_iter(|(yr, gr)| {
+                    let yr: Vec<f64> = yr.iter().map(|&v| value(v)).collect();
+                    let gr: Vec<f64> = gr.iter().map(|&v| value(v)).collect();
+                    (b.reference)(&yr, &gr).into_iter().zip((b.slack)(&yr, &gr))
+                })
+                .unzip();
+            let mut out = y.clone();
+            for t in trackers.iter_mut() {
+                T::rowwise_backward(b)(kernels(t), &y, &g, width, &mut out);
+                for i in 0..out.len() {
+                    let finite = T::from_f64(exact[i]).to_f32().is_finite();
+                    if finite && b.counts_in_ulp::<T>(exact[i], slack[i]) {
+                        let at = [
+                            ("width", width as f64),
+                            ("x", value(y[i])),
+                            ("grad", value(g[i])),
+                        ];
+                        t.record(ulp_distance_in(out[i], exact[i]), &at);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The unary inputs of the sliced one-input ops: over leaky_relu's sweep, padded with zeros to
+/// whole rows of `channels`.
+fn sliced_inputs<T: Elem>(density: Density, channels: usize) -> Vec<T> {
+    let leaky = OpSpec::find("leaky_relu").expect("leaky_relu is in the catalogue");
+    let mut x = one_input_set::<T>(leaky.sweep, density);
+    x.resize(x.len().next_multiple_of(channels), T::from_f32(0.0));
+    x
+}
+
+fn prelu<T: Elem>(density: Density, trackers: &mut [Tracker]) {
+    let x = sliced_inputs::<T>(density, PRELU_CHANNELS);
+    // Slopes of both signs and several magnitudes (those of tests/prelu.rs).
+    let alpha: Vec<T> = (0..PRELU_CHANNELS)
+        .map(|c| T::from_f64(0.01 + 0.37 * c as f64 - 0.2 * (c % 2) as f64))
+        .collect();
+    let exact: Vec<f64> = x
+        .par_iter()
+        .enumerate()
+        .map(|(i, &v)| reference::leaky_relu(value(v), value(alpha[i % PRELU_CHANNELS])))
+        .collect();
+    let mut out = x.clone();
+    for t in trackers.iter_mut() {
+        kernels(t).prelu(&x, &alpha, PRELU_CHANNELS, &mut out);
+        for (i, (&yi, &e)) in out.iter().zip(&exact).enumerate() {
+            let at = [
+                ("x", value(x[i])),
+                ("alpha", value(alpha[i % PRELU_CHANNELS])),
+            ];
+            t.record(ulp_distance_in(yi, e), &at);
+        }
+    }
+}
+
+/// The documented error bound of `Kernels::rational` at `x` in absolute terms, plus half an ULP
+/// of `T` for the final rounding of a 16-bit type (as `tests/rational.rs` computes it).
+fn rational_bound<T: Elem>(x: f64, a: &[f32], b: &[f32], exact: f64) -> f64 {
+    let ax = x.abs();
+    let m = a.iter().rposition(|&c| c != 0.0).unwrap_or(0);
+    let n = b.iter().rposition(|&c| c != 0.0).map_or(0, |i| i + 1);
+    let p_abs: f64 = a
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k as i32))
+        .sum();
+    let b_abs: f64 = b
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k as i32 + 1))
+        .sum();
+    let b_val: f64 = b
+        .iter()
+        .enumerate()
+        .map(|(k, &c)| f64::from(c) * x.powi(k as i32 + 1))
+        .sum();
+    let q = 1.0 + b_val.abs();
+    let eps = 2f64.powi(-24);
+    let extra = if ax > 256.0 {
+        (m as f64 - n as f64).abs() + 2.0
+    } else {
+        0.0
+    };
+    let f32_bound = eps
+        * ((2 * m + 2) as f64 * p_abs + exact.abs() * ((2 * n + 3) as f64 + extra) * (1.0 + b_abs))
+        / q;
+    let half = if T::DTYPE == Dtype::F32 {
+        0.0
+    } else {
+        0.5 * ulp_of_in::<T>(exact)
+    };
+    f32_bound + half + 2f64.powi(-149)
+}
+
+fn rational<T: Elem>(subject: Subject, density: Density, trackers: &mut [Tracker]) {
+    let x = sliced_inputs::<T>(density, 1);
+    let (a, b) = (RATIONAL_LEAKY_P, RATIONAL_LEAKY_B);
+    let a64 = a.map(f64::from);
+    let b64 = b.map(f64::from);
+    let budget = subject.budget(T::DTYPE);
+    // The exact value where the documented bound is within the budget (the terms of P and B
+    // do not cancel); elsewhere the bound is absolute.
+    let exact: Vec<Option<f64>> = x
+        .par_iter()
+        .map(|&v| {
+            let xf = value(v);
+            let e = reference::rational(xf, &a64, &b64);
+            let counted = e.is_finite()
+                && xf.is_finite()
+                && rational_bound::<T>(xf, &a, &b, e) <= budget * ulp_of_in::<T>(e);
+            counted.then_some(e)
+        })
+        .collect();
+    let mut out = x.clone();
+    for t in trackers.iter_mut() {
+        kernels(t).rational(&x, &a, &b, &mut out);
+        for (i, e) in exact.iter().enumerate() {
+            if let Some(e) = *e {
+                t.record(ulp_distance_in(out[i], e), &[("x", value(x[i]))]);
+            }
+        }
+    }
+}
+
+fn smooth_swiglu<T: Elem>(density: Density, trackers: &mut [Tracker]) {
+    let swiglu = GatedSpec::find("swiglu").expect("swiglu is in the catalogue");
+    let mut gate = gate_set::<T>(swiglu.sweep, density);
+    gate.resize(
+        gate.len().next_multiple_of(SMOOTH_SWIGLU_CHANNELS),
+        T::from_f32(0.0),
+    );
+    // Scales of both signs from 1e-3 to 1e3 (those of tests/smooth_swiglu.rs).
+    let scale: Vec<f32> = (0..SMOOTH_SWIGLU_CHANNELS)
+        .map(|c| {
+            let sign = if c % 3 == 0 { -1.0 } else { 1.0 };
+            (10f64.powf(-3.0 + 6.0 * (c % 13) as f64 / 12.0) * sign) as f32
+        })
+        .collect();
+    // As for swiglu: counted where silu(gate) is a normal f32.
+    let normal: Vec<bool> = gate
+        .par_iter()
+        .map(|&g| swiglu.counts_in_ulp(value(g)))
+        .collect();
+    let mut out = gate.clone();
+    for up in ups()
+        .into_iter()
+        .map(T::from_f32)
+        .filter(|u| u.to_f32().is_finite())
+    {
+        let ups = vec![up; gate.len()];
+        let exact: Vec<f64> = gate
+            .par_iter()
+            .enumerate()
+            .map(|(i, &g)| {
+                let s = f64::from(scale[i % SMOOTH_SWIGLU_CHANNELS]);
+                (swiglu.reference)(value(g), value(up)) * s
+            })
+            .collect();
+        for t in trackers.iter_mut() {
+            kernels(t).smooth_swiglu(&gate, &ups, &scale, &mut out);
+            for (i, &e) in exact.iter().enumerate() {
+                let s = f64::from(scale[i % SMOOTH_SWIGLU_CHANNELS]);
+                // The kernel rounds up · scale to f32 first: where that is subnormal its
+                // relative error is unbounded and only an absolute bound holds.
+                let scaled_up_normal = (value(up) * s).abs() >= f64::from(f32::MIN_POSITIVE);
+                if normal[i] && scaled_up_normal && !e.is_nan() {
+                    let at = [("gate", value(gate[i])), ("up", value(up)), ("scale", s)];
+                    t.record(ulp_distance_in(out[i], e), &at);
                 }
             }
         }

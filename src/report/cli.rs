@@ -22,7 +22,8 @@ const ABOUT: &str = "Throughput and accuracy of every simd-activations kernel on
 const LONG_ABOUT: &str = "\
 Throughput and accuracy of every simd-activations kernel on this CPU.
 
-For every op of the catalogue (unary, their backward passes, gated, row-wise) x element type
+For every op of the catalogue (unary, gated and row-wise, and their backward passes) and the
+hand-written ops with slice parameters (prelu, rational, smooth_swiglu) x element type
 (f32, bf16, f16) x ISA this CPU has x size, it measures output elements per second and GB/s
 (bytes read + written, each array once) on one thread and, for f32, with `par` on a rayon pool
 of --threads threads; next to the bandwidth line (copy_from_slice of the same size, same
@@ -33,20 +34,35 @@ calibrated length; outputs are preallocated and inputs pass through black_box.
 Default sizes: 4Ki, 64Ki, 1Mi, and 16Mi for f32 only (--sizes applies to every dtype). The
 scalar path is measured at sizes up to 64Ki (most ops run at 0.01 to 0.05 Gelem/s there, so a
 16Mi call would take about a second); speed-ups at larger sizes are over its 64Ki rate, marked with '*'. The default run takes
-about a minute and a half on two cores, --quick about 12 seconds.
+about two minutes on two cores, --quick under 20 seconds.
 
 Accuracy (max ULP of the dtype against the catalogue's f64 reference, the reference computed
-once and shared by the ISAs):
+once and shared by the ISAs), counted where the catalogue's budget is in ULP (its rules, which
+the tests apply too; elsewhere the bound is absolute):
   unary     f32: 3 x 2^18 inputs (--quick: 2^15): a uniform grid over the op's sweep interval,
             evenly spaced bit patterns within it, evenly spaced bit patterns of all finite
-            f32, plus zeros and extremes; bf16, f16: all 65536 bit patterns
+            f32, plus zeros and extremes; bf16, f16: all 65536 bit patterns; every output
   backward  the same inputs, grad_out cycling through 1, -0.37, 3.5e4, -2e-3; counted where
-            the budget is in ULP (as tests/backward.rs): f'(x) and grad_out * f'(x) normal
-            numbers of the dtype, x farther than 0.5 from a zero of f'
+            f'(x) and grad_out * f'(x) are normal numbers of the dtype and x is farther than
+            the catalogue's near_zero (0.5) from a zero of f'
   gated     gates (2 x 2^14 bit patterns and grid points over the op's sweep in f32, every
             pattern in bf16/f16) x 24 ups from 6e-42 to 1e20; counted where act(gate) is a
-            normal f32 (as tests/gated.rs: below, the bound is absolute)
+            normal f32
+  gated_backward
+            the same gates x 7 ups from 3e-5 to 1e3, grad_out cycling through 1, -0.37, 3.5e4,
+            -2e-3, 1e-20; both gradients, each counted where it is a normal number of the
+            dtype of at least 1e-36, no factor is an f32 subnormal and (grad_gate) the gate is
+            farther than 0.5 from a zero of the activation's derivative
   rowwise   20 rows: widths 1, 17, 1000, 4096 x five logit distributions, every output
+  rowwise_backward
+            the forward's outputs of rows of widths 1, 17, 1000, 4096 (8193 to 3 rows) of
+            logits and gradients at three scales; counted where the row reduction's absolute
+            term is at most one ULP of the output
+  sliced    prelu: the unary inputs over leaky_relu's sweep in rows of 17 slopes, every
+            output; rational (default coefficients): the same inputs, counted where its
+            documented rounding bound is within the budget (the terms of P and B do not
+            cancel); smooth_swiglu: as gated, in rows of 33 scales from 1e-3 to 1e3,
+            counted where silu(gate) and up * scale are normal f32
 The ULP charts of --plot show the max error per bin of x over the op's sweep, on the widest
 ISA reported.";
 
@@ -60,9 +76,10 @@ ISA reported.";
     after_long_help = json::FIELDS
 )]
 pub struct Args {
-    /// Ops to run: a name (`silu`, `silu_backward`, `swiglu`, `softmax`, ...) or a family
-    /// (`unary`, `backward`, `gated`, `rowwise`, `all`); repeatable or comma-separated [default:
-    /// all]
+    /// Ops to run: a name (`silu`, `silu_backward`, `swiglu`, `swiglu_backward`, `softmax`,
+    /// `softmax_backward`, `prelu`, ...) or a family (`unary`, `backward`, `gated`,
+    /// `gated_backward`, `rowwise`, `rowwise_backward`, `sliced`, `all`); repeatable or
+    /// comma-separated [default: all]
     #[arg(long = "op", value_name = "NAME", value_delimiter = ',')]
     ops: Vec<String>,
 
@@ -253,7 +270,7 @@ fn unknown_op(name: &str, all: &[Subject]) -> clap::Error {
             .filter(|s| s.family() == family)
             .map(|s| s.name())
             .collect();
-        lines.push(format!("  {:>9}: {}", family.name(), ops.join(", ")));
+        lines.push(format!("  {:>16}: {}", family.name(), ops.join(", ")));
     }
     let msg = lines.join("\n");
     Args::command().error(ErrorKind::InvalidValue, msg)

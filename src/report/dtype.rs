@@ -1,10 +1,13 @@
 //! The element types the report measures, and how each picks its entry point from the catalogue.
 
-use simd_activations::catalogue::{BackwardSpec, GatedSpec, OpSpec, RowSpec};
+use simd_activations::catalogue::{
+    BackwardSpec, GatedBackwardSpec, GatedGrads, GatedInputs, GatedSpec, OpSpec, RowBackwardSpec,
+    RowSpec,
+};
 use simd_activations::par::Par;
 use simd_activations::{Element, Kernels, bf16, f16};
 
-use super::subject::Subject;
+use super::subject::{Sliced, Subject};
 
 /// An element type of the inputs and outputs (the kernels compute in f32 lanes either way).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum)]
@@ -46,6 +49,10 @@ pub type Map<T> = fn(Kernels, &[T], &mut [T]);
 pub type Map2<T> = fn(Kernels, &[T], &[T], &mut [T]);
 /// A row-wise kernel over rows of `width`.
 pub type Rows<T> = fn(Kernels, &[T], usize, &mut [T]);
+/// A gated backward kernel: `(gate, up, grad_out) -> (grad_gate, grad_up)`.
+pub type GatedBackward<T> = fn(Kernels, GatedInputs<'_, T>, GatedGrads<'_, T>);
+/// A row-wise backward kernel: `(y, grad_out)` in rows of `width` `-> grad_in`.
+pub type Rows2<T> = fn(Kernels, &[T], &[T], usize, &mut [T]);
 
 /// The catalogue's `par` form of a kernel (split over the current rayon pool), by shape.
 #[derive(Clone, Copy, Debug)]
@@ -56,6 +63,12 @@ pub enum ParKernel<T> {
     Map2(fn(Par, &[T], &[T], &mut [T])),
     /// Rows of a width.
     Rows(fn(Par, &[T], usize, &mut [T])),
+    /// A gated backward pass.
+    GatedBackward(fn(Par, GatedInputs<'_, T>, GatedGrads<'_, T>)),
+    /// Two input slices in rows of a width.
+    Rows2(fn(Par, &[T], &[T], usize, &mut [T])),
+    /// A hand-written op with slice parameters (its `Par` method, generic over the type).
+    Sliced(Sliced),
 }
 
 /// An [`Element`] the report runs, with the catalogue's function pointer of each kind for it.
@@ -71,6 +84,10 @@ pub trait Elem: Element {
     fn gated(op: &GatedSpec) -> Map2<Self>;
     /// The row-wise kernel.
     fn rowwise(op: &RowSpec) -> Rows<Self>;
+    /// The gated backward kernel.
+    fn gated_backward(b: &GatedBackwardSpec) -> GatedBackward<Self>;
+    /// The row-wise backward kernel.
+    fn rowwise_backward(b: &RowBackwardSpec) -> Rows2<Self>;
     /// Every bit pattern of the type in ascending order of the bits, where that is few enough
     /// to test exhaustively (the 16-bit types); `None` for f32.
     fn patterns() -> Option<Vec<Self>>;
@@ -92,6 +109,12 @@ impl Elem for f32 {
     fn rowwise(op: &RowSpec) -> Rows<f32> {
         op.eval_f32
     }
+    fn gated_backward(b: &GatedBackwardSpec) -> GatedBackward<f32> {
+        b.eval_f32
+    }
+    fn rowwise_backward(b: &RowBackwardSpec) -> Rows2<f32> {
+        b.eval_f32
+    }
     fn patterns() -> Option<Vec<f32>> {
         None
     }
@@ -101,6 +124,9 @@ impl Elem for f32 {
             Subject::Backward(_, b) => ParKernel::Map2(b.par_f32),
             Subject::Gated(op) => ParKernel::Map2(op.par_f32),
             Subject::Rowwise(op) => ParKernel::Rows(op.par_f32),
+            Subject::GatedBackward(_, b) => ParKernel::GatedBackward(b.par_f32),
+            Subject::RowwiseBackward(_, b) => ParKernel::Rows2(b.par_f32),
+            Subject::Sliced(s) => ParKernel::Sliced(s),
         })
     }
 }
@@ -118,6 +144,12 @@ impl Elem for bf16 {
     }
     fn rowwise(op: &RowSpec) -> Rows<bf16> {
         op.eval_bf16
+    }
+    fn gated_backward(b: &GatedBackwardSpec) -> GatedBackward<bf16> {
+        b.eval_bf16
+    }
+    fn rowwise_backward(b: &RowBackwardSpec) -> Rows2<bf16> {
+        b.eval_bf16
     }
     fn patterns() -> Option<Vec<bf16>> {
         Some((0..=u16::MAX).map(bf16::from_bits).collect())
@@ -140,6 +172,12 @@ impl Elem for f16 {
     }
     fn rowwise(op: &RowSpec) -> Rows<f16> {
         op.eval_f16
+    }
+    fn gated_backward(b: &GatedBackwardSpec) -> GatedBackward<f16> {
+        b.eval_f16
+    }
+    fn rowwise_backward(b: &RowBackwardSpec) -> Rows2<f16> {
+        b.eval_f16
     }
     fn patterns() -> Option<Vec<f16>> {
         Some((0..=u16::MAX).map(f16::from_bits).collect())

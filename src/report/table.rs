@@ -11,7 +11,7 @@ use super::cli::SCALAR_MAX_SIZE;
 use super::output::{Context, Format};
 use super::results::{Block, Row, bandwidth_at};
 use super::run::BANDWIDTH_BUDGET;
-use super::subject::{BACKWARD_BUDGET, ROW_WIDTH};
+use super::subject::ROW_WIDTH;
 use super::throughput::Rate;
 use super::units::{sig3, size_label};
 
@@ -55,6 +55,12 @@ fn traffic(rate: &Rate, line: &Rate) -> (String, String) {
         sig3(rate.gb_per_s()),
         format!("{:.0}%", 100.0 * rate.gb_per_s() / line.gb_per_s()),
     )
+}
+
+/// A budget to at most 4 decimals (rational's 16-bit budgets are 0.5 plus a small f32 term).
+fn budget_cell(v: f64) -> String {
+    let s = format!("{v:.4}");
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 fn max_ulp(v: f64, budget: f64) -> String {
@@ -118,7 +124,12 @@ impl Table {
         }
         let acc = block.accuracy_on(row.isa);
         let budget = block.budget();
-        let _ = write!(s, " | {:>8} {:>6}", max_ulp(acc.max_ulp, budget), budget);
+        let _ = write!(
+            s,
+            " | {:>8} {:>6}",
+            max_ulp(acc.max_ulp, budget),
+            budget_cell(budget)
+        );
         s
     }
 }
@@ -156,7 +167,9 @@ impl Format for Table {
             "timing     median of {}-{} samples of calibrated length, about {:.0} ms per cell; outputs\n           \
              preallocated, inputs through black_box; x, gates and logits evenly spread over\n           \
              [-8, 8], ups over [-4, 4], grad_out over [-1, 1]; gated ops on separate gate and up\n           \
-             slices; row-wise ops on rows of {ROW_WIDTH} (one row where that does not divide the size)",
+             slices; row-wise ops on rows of {ROW_WIDTH} (one row where that does not divide the size),\n           \
+             prelu and smooth_swiglu on as many channels (slopes over [0.01, 0.3], scales over\n           \
+             [0.5, 2]), rational with its default coefficients",
             p.budget.min_samples,
             p.budget.max_samples,
             p.budget.seconds * 1e3
@@ -174,8 +187,9 @@ impl Format for Table {
             "accuracy   max error against the f64 reference in ULP of the dtype, once per op x dtype\n           \
              x ISA (the same on every size): unary and backward f32 on 3 x {} inputs (a grid and\n           \
              bit patterns over the op's sweep, bit patterns over all finite f32), bf16 and f16 on\n           \
-             all 65536; gated on gates x 24 ups; row-wise on 20 rows of widths 1 to 4096\n           \
-             (details: --help)",
+             all 65536; gated on gates x 24 ups (gated backward: x 7 ups); row-wise on 20 rows of\n           \
+             widths 1 to 4096 (backward: rows of softmax outputs); prelu and rational as unary,\n           \
+             smooth_swiglu as gated; each where the catalogue's budget is in ULP (details: --help)",
             p.density.points
         );
         let _ = writeln!(s, "\ncolumns");
@@ -189,21 +203,23 @@ impl Format for Table {
         };
         let _ = write!(
             s,
-            "  op         catalogue name; NAME_backward is grad_in = grad_out * f'(x)\n  \
+            "  op         catalogue name (or a hand-written op with slice parameters: prelu,\n             \
+                        rational, smooth_swiglu); NAME_backward is its backward pass\n  \
              dtype      element type of inputs and outputs (the math runs in f32 lanes)\n  \
              ISA        instruction set the kernels are pinned to (Kernels::new)\n  \
-             size       output elements per call\n  \
+             size       output elements per call (gated backward: per gradient)\n  \
              Gelem/s    1e9 output elements per second, one thread\n  \
-             GB/s       1e9 bytes per second read + written, each array once (unary and\n             \
-                        row-wise: 2 arrays, gated and backward: 3)\n  \
+             GB/s       1e9 bytes per second read + written, each array once (unary,\n             \
+                        row-wise, prelu, rational: 2 arrays; gated, backward, row-wise\n             \
+                        backward, smooth_swiglu: 3; gated backward: 5)\n  \
              %bw        GB/s as a share of the bandwidth line of the same dtype, size, threads\n             \
                         (over 100% where the op's loop moves bytes faster than memcpy)\n  \
              xscalar    speed-up over the scalar path at the same dtype and size ('*': over\n             \
                         its {} rate)\n\
              {par_line}  \
              max ULP    largest error seen ('!': over budget)\n  \
-             budget     the documented bound in ULP of the dtype (the catalogue's; unary and\n             \
-                        gated bf16/f16: 1; backward: {BACKWARD_BUDGET})\n",
+             budget     the documented bound in ULP of the dtype, the catalogue's (rational:\n             \
+                        its rounding bound where the terms do not cancel; details: --help)\n",
             size_label(SCALAR_MAX_SIZE)
         );
         let _ = writeln!(

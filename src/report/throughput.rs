@@ -6,10 +6,11 @@ use std::hint::black_box;
 use rayon::ThreadPool;
 use rayon::prelude::*;
 use simd_activations::Kernels;
+use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
 use simd_activations::par::DEFAULT_MIN_LEN;
 
 use super::dtype::{Elem, ParKernel};
-use super::subject::{ROW_WIDTH, Subject};
+use super::subject::{ROW_WIDTH, Sliced, Subject};
 use super::timing::{Budget, median_seconds};
 
 /// A measured rate: the median time of one call and what the call moved.
@@ -55,28 +56,56 @@ pub fn row_width(size: usize) -> usize {
     }
 }
 
-/// Preallocated inputs and output of one subject at one size: `x` (or gates, or logits) over
-/// [-8, 8], the second input (ups over [-4, 4], `grad_out` over [-1, 1]) where there is one.
+/// Preallocated inputs and outputs of one subject at one size: `x` (or gates, logits, the
+/// forward's output `y`) over [-8, 8]; the second input where there is one (ups over [-4, 4],
+/// `grad_out` over [-1, 1]); `grad_out` of a gated backward pass; the per-channel parameters of
+/// a sliced op over one row of [`row_width`] channels (prelu slopes over [0.01, 0.3],
+/// smooth_swiglu scales over [0.5, 2]); the second output of a gated backward pass.
 pub struct Buffers<T> {
     subject: Subject,
     a: Vec<T>,
     b: Vec<T>,
+    c: Vec<T>,
+    channels: Vec<T>,
+    scale: Vec<f32>,
     out: Vec<T>,
+    out2: Vec<T>,
 }
 
 impl<T: Elem> Buffers<T> {
-    /// Inputs and a written (page-faulted) output of `size` elements for `subject`.
+    /// Inputs and written (page-faulted) outputs of `size` elements for `subject`.
     pub fn new(subject: Subject, size: usize) -> Buffers<T> {
-        let b = match subject {
-            Subject::Gated(_) => spread(size, -4.0, 4.0),
-            Subject::Backward(..) => spread(size, -1.0, 1.0),
-            Subject::Unary(_) | Subject::Rowwise(_) => Vec::new(),
+        let (b, c) = match subject {
+            Subject::Gated(_) | Subject::Sliced(Sliced::SmoothSwiglu) => {
+                (spread(size, -4.0, 4.0), Vec::new())
+            }
+            Subject::GatedBackward(..) => (spread(size, -4.0, 4.0), spread(size, -1.0, 1.0)),
+            Subject::Backward(..) | Subject::RowwiseBackward(..) => {
+                (spread(size, -1.0, 1.0), Vec::new())
+            }
+            Subject::Unary(_)
+            | Subject::Rowwise(_)
+            | Subject::Sliced(Sliced::Prelu | Sliced::Rational) => (Vec::new(), Vec::new()),
+        };
+        let width = row_width(size);
+        let (channels, scale) = match subject {
+            Subject::Sliced(Sliced::Prelu) => (spread(width, 0.01, 0.3), Vec::new()),
+            Subject::Sliced(Sliced::SmoothSwiglu) => (Vec::new(), spread(width, 0.5, 2.0)),
+            _ => (Vec::new(), Vec::new()),
+        };
+        let out2 = match subject {
+            Subject::GatedBackward(..) => vec![T::from_f32(1.0); size],
+            _ => Vec::new(),
         };
         Buffers {
             subject,
             a: spread(size, -8.0, 8.0),
             b,
+            c,
+            channels,
+            scale,
             out: vec![T::from_f32(1.0); size],
+            out2,
         }
     }
 
@@ -92,25 +121,57 @@ impl<T: Elem> Buffers<T> {
 
     /// One call of the serial kernel on `k`.
     fn call(&mut self, k: Kernels) {
-        let (a, b) = (black_box(&self.a[..]), black_box(&self.b[..]));
+        let (a, b, c) = (
+            black_box(&self.a[..]),
+            black_box(&self.b[..]),
+            black_box(&self.c[..]),
+        );
+        let width = row_width(a.len());
         match self.subject {
             Subject::Unary(op) => T::unary(op)(k, a, &mut self.out),
             Subject::Backward(_, bw) => T::backward(bw)(k, a, b, &mut self.out),
             Subject::Gated(op) => T::gated(op)(k, a, b, &mut self.out),
-            Subject::Rowwise(op) => T::rowwise(op)(k, a, row_width(a.len()), &mut self.out),
+            Subject::GatedBackward(_, bw) => {
+                T::gated_backward(bw)(k, (a, b, c), (&mut self.out, &mut self.out2));
+            }
+            Subject::Rowwise(op) => T::rowwise(op)(k, a, width, &mut self.out),
+            Subject::RowwiseBackward(_, bw) => {
+                T::rowwise_backward(bw)(k, a, b, width, &mut self.out)
+            }
+            Subject::Sliced(Sliced::Prelu) => k.prelu(a, &self.channels, width, &mut self.out),
+            Subject::Sliced(Sliced::Rational) => {
+                k.rational(a, &RATIONAL_LEAKY_P, &RATIONAL_LEAKY_B, &mut self.out);
+            }
+            Subject::Sliced(Sliced::SmoothSwiglu) => {
+                k.smooth_swiglu(a, b, &self.scale, &mut self.out);
+            }
         }
-        black_box(&mut self.out);
+        black_box((&mut self.out, &mut self.out2));
     }
 
     /// One call of the `par` kernel `f` on `k`, in the current rayon pool.
     fn call_par(&mut self, f: ParKernel<T>, k: Kernels) {
-        let (a, b) = (black_box(&self.a[..]), black_box(&self.b[..]));
+        let (a, b, c) = (
+            black_box(&self.a[..]),
+            black_box(&self.b[..]),
+            black_box(&self.c[..]),
+        );
+        let (p, width) = (k.par(), row_width(a.len()));
         match f {
-            ParKernel::Map(f) => f(k.par(), a, &mut self.out),
-            ParKernel::Map2(f) => f(k.par(), a, b, &mut self.out),
-            ParKernel::Rows(f) => f(k.par(), a, row_width(a.len()), &mut self.out),
+            ParKernel::Map(f) => f(p, a, &mut self.out),
+            ParKernel::Map2(f) => f(p, a, b, &mut self.out),
+            ParKernel::Rows(f) => f(p, a, width, &mut self.out),
+            ParKernel::GatedBackward(f) => f(p, (a, b, c), (&mut self.out, &mut self.out2)),
+            ParKernel::Rows2(f) => f(p, a, b, width, &mut self.out),
+            ParKernel::Sliced(Sliced::Prelu) => p.prelu(a, &self.channels, width, &mut self.out),
+            ParKernel::Sliced(Sliced::Rational) => {
+                p.rational(a, &RATIONAL_LEAKY_P, &RATIONAL_LEAKY_B, &mut self.out);
+            }
+            ParKernel::Sliced(Sliced::SmoothSwiglu) => {
+                p.smooth_swiglu(a, b, &self.scale, &mut self.out);
+            }
         }
-        black_box(&mut self.out);
+        black_box((&mut self.out, &mut self.out2));
     }
 
     /// The serial kernel on `k`, on the calling thread.
