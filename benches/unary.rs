@@ -201,6 +201,36 @@ fn rational(c: &mut Criterion) {
     group.finish();
 }
 
+/// The rational activation's backward pass with its coefficient gradients (default (5, 4)
+/// coefficients), out of place, 64 Ki and 1 Mi elements, gradients over [-1, 1].
+fn rational_backward(c: &mut Criterion) {
+    let mut group = c.benchmark_group("rational_backward");
+    for isa in Isa::available() {
+        let k = Kernels::new(isa).expect("an available ISA");
+        for n in [1_usize << 16, 1 << 20] {
+            configure(&mut group, n);
+            let x = inputs(n);
+            let grad: Vec<f32> = x.iter().map(|v| v / 8.0).collect();
+            let mut grad_in = vec![0.0_f32; n];
+            let (mut grad_a, mut grad_b) = ([0.0_f32; 6], [0.0_f32; 4]);
+            let id = BenchmarkId::new(format!("rational_backward/{}", isa.name()), n);
+            group.bench_function(id, |b| {
+                b.iter(|| {
+                    k.rational_backward(
+                        black_box(&x),
+                        black_box(&grad),
+                        &RATIONAL_LEAKY_P,
+                        &RATIONAL_LEAKY_B,
+                        black_box(&mut grad_in),
+                        (black_box(&mut grad_a), black_box(&mut grad_b)),
+                    )
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 /// Softmax and log-softmax in place over rows of 128, 4096 and 32 Ki logits (64 Ki elements
 /// per call, and 1 Mi at width 4096), inputs over [-8, 8].
 fn rowwise(c: &mut Criterion) {
@@ -317,6 +347,6 @@ fn config() -> Criterion {
 criterion_group! {
     name = benches;
     config = config();
-    targets = unary, prelu, prelu_backward, rational, rowwise, rowwise_backward, backward, memory
+    targets = unary, prelu, prelu_backward, rational, rational_backward, rowwise, rowwise_backward, backward, memory
 }
 criterion_main!(benches);

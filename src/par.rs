@@ -751,6 +751,42 @@ pub fn prelu_backward_inplace<T: Element>(
     Par::global().prelu_backward_inplace(x, grad_out, alpha, channels, grad_alpha);
 }
 
+/// [`crate::rational_backward`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::rational_backward`].
+pub fn rational_backward<T: Element>(
+    x: &[T],
+    grad_out: &[T],
+    numerator: &[f32],
+    denominator: &[f32],
+    grad_in: &mut [T],
+    grad_coefficients: (&mut [f32], &mut [f32]),
+) {
+    Par::global().rational_backward(
+        x,
+        grad_out,
+        numerator,
+        denominator,
+        grad_in,
+        grad_coefficients,
+    );
+}
+
+/// [`crate::rational_backward_inplace`] split over the current rayon pool ([`Par::global`]).
+///
+/// # Panics
+/// As [`Kernels::rational_backward_inplace`].
+pub fn rational_backward_inplace<T: Element>(
+    x: &[T],
+    grad_out: &mut [T],
+    numerator: &[f32],
+    denominator: &[f32],
+    grad_coefficients: (&mut [f32], &mut [f32]),
+) {
+    Par::global().rational_backward_inplace(x, grad_out, numerator, denominator, grad_coefficients);
+}
+
 /// [`crate::prelu`] split over the current rayon pool ([`Par::global`]).
 ///
 /// # Panics

@@ -136,8 +136,8 @@ impl Kernels {
     /// [`crate::par::Par::rational_backward`] at any thread count, gives the same bits.
     ///
     /// Accuracy: `grad_in` within 1 ULP of the element type where `P'` and `R · sign(A) · A'`
-    /// do not cancel; near a zero of `R'` within `2^-48 · |grad_out| (|P'|~ + |R| |A'|~) / Q`
-    /// (`~`: the sums of the terms' absolute values) plus half an ULP. A coefficient gradient
+    /// do not cancel; near a zero of `R'` within `2^-46 · |grad_out| (|P'|~ + |P|~ |A'|~ / Q) / Q`
+    /// (`~`: the sums of the terms' absolute values, `|P|~ = Σ|ak| |x|^k`) plus 1 ULP. A coefficient gradient
     /// is within half an ULP of f32 of the exact sum plus `2^-44 · Σ|term|`. At `x = ±inf`
     /// each value is its limit (from the leading terms: `±inf`, a finite value or 0 by the
     /// degrees); `grad_out = 0` there with an infinite limit gives NaN. A finite `x` whose

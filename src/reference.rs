@@ -649,3 +649,60 @@ pub fn prelu_backward(
         .collect();
     (grad_in, grad_alpha)
 }
+
+/// The backward pass of [`rational`] with its coefficient gradients, for finite `x`: with
+/// `Q = 1 + |A|`, `A(x) = b1 x + … + bn x^n`, `grad_in[i] = grad_out[i] · R'(x[i])` by the
+/// quotient rule `R' = (P' Q - P sign(A) A') / Q²`, and over all elements (by compensated
+/// summation) `grad_a[k] = Σ grad_out · x^k / Q`, `grad_b[k - 1] = Σ -grad_out · P sign(A)
+/// x^k / Q²`; the powers by `powi`, so the evaluation order differs from the kernel's Horner.
+///
+/// # Example
+/// ```
+/// let (gi, ga, gb) = simd_activations::reference::rational_backward(&[1.0], &[1.0], &[0.0, 1.0], &[1.0]);
+/// assert_eq!((gi, ga, gb), (vec![0.25], vec![0.5, 0.5], vec![-0.25]));
+/// ```
+pub fn rational_backward(
+    x: &[f64],
+    grad_out: &[f64],
+    a: &[f64],
+    b: &[f64],
+) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+    let power = |x: f64, k: usize| x.powi(i32::try_from(k).expect("degree <= 8"));
+    let parts = |x: f64| {
+        let p: f64 = a.iter().enumerate().map(|(k, &c)| c * power(x, k)).sum();
+        let dp: f64 = (1..a.len())
+            .map(|k| k as f64 * a[k] * power(x, k - 1))
+            .sum();
+        let big_a: f64 = (0..b.len()).map(|k| b[k] * power(x, k + 1)).sum();
+        let da: f64 = (0..b.len())
+            .map(|k| (k + 1) as f64 * b[k] * power(x, k))
+            .sum();
+        let sign = if big_a > 0.0 {
+            1.0
+        } else if big_a < 0.0 {
+            -1.0
+        } else {
+            0.0
+        };
+        (p, dp, 1.0 + big_a.abs(), sign, da)
+    };
+    let parts: Vec<_> = x.iter().map(|&x| parts(x)).collect();
+    let grad_in = parts
+        .iter()
+        .zip(grad_out)
+        .map(|(&(p, dp, q, sign, da), &g)| g * (dp * q - p * sign * da) / (q * q))
+        .collect();
+    let each = |term: &dyn Fn(usize) -> f64| compensated_sum((0..x.len()).map(term));
+    let numerator = (0..a.len())
+        .map(|k| each(&|i| grad_out[i] * power(x[i], k) / parts[i].2))
+        .collect();
+    let denominator = (1..=b.len())
+        .map(|k| {
+            each(&|i| {
+                let (p, _, q, sign, _) = parts[i];
+                -grad_out[i] * p * sign * power(x[i], k) / (q * q)
+            })
+        })
+        .collect();
+    (grad_in, numerator, denominator)
+}

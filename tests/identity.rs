@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
 use common::{note, simd_isas};
+use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
 use simd_activations::catalogue::{BackwardSpec, GATED, GatedSpec, OPS, OpSpec};
 use simd_activations::{Element, Isa, Kernels, bf16, f16};
 
@@ -162,13 +163,42 @@ fn prelu_backward_bits<T: Element>(k: Kernels, x: &[T], g: &[T]) -> Vec<u32> {
 }
 
 /// The slice-parameter ops with golden digests.
-const SLICES_OPS: &[SlicesOp] = &[SlicesOp {
-    name: "prelu_backward",
-    sweep: (-8.0, 8.0),
-    f32: prelu_backward_bits::<f32>,
-    bf16: prelu_backward_bits::<bf16>,
-    f16: prelu_backward_bits::<f16>,
-}];
+const SLICES_OPS: &[SlicesOp] = &[
+    SlicesOp {
+        name: "prelu_backward",
+        sweep: (-8.0, 8.0),
+        f32: prelu_backward_bits::<f32>,
+        bf16: prelu_backward_bits::<bf16>,
+        f16: prelu_backward_bits::<f16>,
+    },
+    SlicesOp {
+        name: "rational_backward",
+        sweep: (-8.0, 8.0),
+        f32: rational_backward_bits::<f32>,
+        bf16: rational_backward_bits::<bf16>,
+        f16: rational_backward_bits::<f16>,
+    },
+];
+
+/// `rational_backward` with the default (5, 4) coefficients and with degrees (8, 8) (a
+/// trailing zero in the numerator): `grad_in` and both coefficient gradients of each.
+fn rational_backward_bits<T: Element>(k: Kernels, x: &[T], g: &[T]) -> Vec<u32> {
+    let wide_a = [0.3, -1.25, 0.5, 0.125, -0.0625, 0.02, 0.004, -0.001, 0.0];
+    let wide_b = [0.5, -0.25, 0.75, 0.01, -0.02, 0.003, 0.0005, -0.0001];
+    let mut bits = Vec::new();
+    for (a, b) in [
+        (&RATIONAL_LEAKY_P[..], &RATIONAL_LEAKY_B[..]),
+        (&wide_a[..], &wide_b[..]),
+    ] {
+        let mut grad_in = vec![T::from_f32(0.0); x.len()];
+        let (mut ga, mut gb) = (vec![0.0_f32; a.len()], vec![0.0_f32; b.len()]);
+        k.rational_backward(x, g, a, b, &mut grad_in, (&mut ga, &mut gb));
+        bits.extend(out_bits(&grad_in));
+        bits.extend(out_bits(&ga));
+        bits.extend(out_bits(&gb));
+    }
+    bits
+}
 
 /// The binary kernels of a case (gated: gate, up; backward: x, grad_out), one per element type.
 struct Binary {
