@@ -667,15 +667,16 @@ pub fn rational_backward(
     a: &[f64],
     b: &[f64],
 ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
-    let power = |x: f64, k: usize| x.powi(i32::try_from(k).expect("degree <= 8"));
+    let degree = |k: usize| i32::try_from(k).expect("degree <= 8");
+    let power = |x: f64, k: usize| x.powi(degree(k));
     let parts = |x: f64| {
         let p: f64 = a.iter().enumerate().map(|(k, &c)| c * power(x, k)).sum();
         let dp: f64 = (1..a.len())
-            .map(|k| k as f64 * a[k] * power(x, k - 1))
+            .map(|k| f64::from(degree(k)) * a[k] * power(x, k - 1))
             .sum();
         let big_a: f64 = (0..b.len()).map(|k| b[k] * power(x, k + 1)).sum();
         let da: f64 = (0..b.len())
-            .map(|k| (k + 1) as f64 * b[k] * power(x, k))
+            .map(|k| f64::from(degree(k + 1)) * b[k] * power(x, k))
             .sum();
         let sign = if big_a > 0.0 {
             1.0

@@ -305,6 +305,9 @@ fn every_bf16_and_f16_input() {
     );
 }
 
+/// A call of the backward pass into `grad_in` and the coefficient gradients.
+type Backward<'a> = dyn Fn(&mut [f32], (&mut [f32], &mut [f32])) + 'a;
+
 #[test]
 fn par_is_bitwise_serial_for_any_thread_count() {
     let x: Vec<f32> = (0..1_000_003)
@@ -313,7 +316,7 @@ fn par_is_bitwise_serial_for_any_thread_count() {
     let g = grads(x.len(), 3.0e20);
     let (a, b) = (&RATIONAL_LEAKY_P[..], &RATIONAL_LEAKY_B[..]);
     let k = Kernels::detect();
-    let run = |f: &dyn Fn(&mut [f32], (&mut [f32], &mut [f32]))| {
+    let run = |f: &Backward| {
         let mut out = vec![0.0_f32; x.len()];
         let (mut ga, mut gb) = (vec![0.0_f32; a.len()], vec![0.0_f32; b.len()]);
         f(&mut out, (&mut ga, &mut gb));
