@@ -61,3 +61,9 @@ pub use softmax::{log_softmax, log_softmax_inplace, softmax, softmax_inplace};
 pub use softmax_backward::{log_softmax_backward, softmax_backward};
 
 include!(concat!(env!("OUT_DIR"), "/api.rs"));
+
+/// The README's Rust examples, compiled and run as doctests (`cargo test --doc`), so the
+/// README cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
