@@ -240,7 +240,8 @@ fn f32_inputs(stride: u32) -> Vec<f32> {
         .map(|i| f32::from_bits(i * stride))
         .filter(|v| v.abs() <= 2f32.powi(32))
         .collect();
-    x.extend((0..200_000).map(|i| ((i as f64 * 0.754_877_7).fract() * 16.0 - 8.0) as f32));
+    let dense = 200_000 / common::thin() as usize;
+    x.extend((0..dense).map(|i| ((i as f64 * 0.754_877_7).fract() * 16.0 - 8.0) as f32));
     x
 }
 
@@ -310,7 +311,9 @@ type Backward<'a> = dyn Fn(&mut [f32], (&mut [f32], &mut [f32])) + 'a;
 
 #[test]
 fn par_is_bitwise_serial_for_any_thread_count() {
-    let x: Vec<f32> = (0..1_000_003)
+    // Enough 16 Ki chunks for a tree of several levels, emulated runs included.
+    let n = (1_000_003 / common::thin() as usize).max(70_001);
+    let x: Vec<f32> = (0..n)
         .map(|i| ((i as f64 * 0.754_877_7).fract() * 16.0 - 8.0) as f32)
         .collect();
     let g = grads(x.len(), 3.0e20);
