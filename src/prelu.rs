@@ -162,8 +162,12 @@ impl Kernels {
         } else {
             channels * MIN_ROW.div_ceil(channels)
         };
-        let slopes: Vec<f32> = (0..width)
-            .map(|j| alpha[if shared { 0 } else { j % channels }].to_f32())
+        // The channels' slopes repeated over the row (a shared slope: `alpha` is that one).
+        let slopes: Vec<f32> = alpha
+            .iter()
+            .map(|a| a.to_f32())
+            .cycle()
+            .take(width)
             .collect();
         let chunk_len = (REDUCE_CHUNK / width).max(1) * width;
         let chunks = x.len().div_ceil(chunk_len);

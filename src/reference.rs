@@ -707,3 +707,35 @@ pub fn rational_backward(
         .collect();
     (grad_in, numerator, denominator)
 }
+
+/// The absolute part of the bound of [`crate::Kernels::rational_backward`]'s `grad_in` at `x`
+/// with gradient `g` (`RATIONAL_BACKWARD_CANCEL · |g| (|P'|~ + |P|~ |A'|~ / Q) / Q`, `~` the
+/// sums of the terms' absolute values), and whether `x` is at a kink of `|A|`
+/// (`|A(x)| <= RATIONAL_BACKWARD_CANCEL · |A|~`), where either one-sided derivative, or the
+/// midway one, is right. Coefficients as [`rational`].
+///
+/// # Example
+/// ```
+/// let (slack, kink) = simd_activations::reference::rational_backward_slack(0.0, 1.0, &[0.0, 1.0], &[1.0]);
+/// assert!(kink && slack > 0.0 && slack < 1e-13);
+/// ```
+pub fn rational_backward_slack(x: f64, g: f64, a: &[f64], b: &[f64]) -> (f64, bool) {
+    let ax = x.abs();
+    let sums = |c: &[f64], shift: i32| {
+        let (mut value, mut slope) = (0.0, 0.0);
+        for (k, &ck) in (shift..).zip(c) {
+            value += ck.abs() * ax.powi(k);
+            if k > 0 {
+                slope += f64::from(k) * ck.abs() * ax.powi(k - 1);
+            }
+        }
+        (value, slope)
+    };
+    let (p_abs, dp_abs) = sums(a, 0);
+    let (a_abs, da_abs) = sums(b, 1);
+    let big_a: f64 = (1..).zip(b).map(|(k, &c)| c * x.powi(k)).sum();
+    let q = 1.0 + big_a.abs();
+    let cancel = f64::from(crate::catalogue::consts::RATIONAL_BACKWARD_CANCEL);
+    let slack = cancel * g.abs() * (dp_abs + p_abs / q * da_abs) / q;
+    (slack, big_a.abs() <= cancel * a_abs)
+}

@@ -11,6 +11,7 @@ mod common;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::{all_kernels, show};
+use simd_activations::catalogue::consts::{PARAMETER_SUM_ERROR, RATIONAL_BACKWARD_ULP};
 use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
 use simd_activations::ulp::{ulp_distance_in, ulp_of_in};
 use simd_activations::{Element, Kernels, bf16, f16, par, reference};
@@ -50,20 +51,6 @@ fn bits<T: Element>(v: &[T]) -> Vec<u32> {
     v.iter().map(|x| x.to_f32().to_bits()).collect()
 }
 
-/// `Σ|c_k| |x|^(k + shift)` over the coefficients, and `Σ k |c_k| |x|^(k - 1 + shift)`.
-fn abs_sums(c: &[f64], x: f64, shift: i32) -> (f64, f64) {
-    let ax = x.abs();
-    let mut value = 0.0;
-    let mut slope = 0.0;
-    for (k, &ck) in (0..).zip(c) {
-        value += ck.abs() * ax.powi(k + shift);
-        if k + shift > 0 {
-            slope += f64::from(k + shift) * ck.abs() * ax.powi(k + shift - 1);
-        }
-    }
-    (value, slope)
-}
-
 /// `Σ c_k x^(k + shift)` and its derivative in `x`.
 fn signed_sums(c: &[f64], x: f64, shift: i32) -> (f64, f64) {
     let mut value = 0.0;
@@ -77,18 +64,17 @@ fn signed_sums(c: &[f64], x: f64, shift: i32) -> (f64, f64) {
     (value, slope)
 }
 
-/// The absolute part of `grad_in`'s bound (`Kernels::rational_backward`):
-/// `2^-46 |g| (|P'|~ + |P|~ / Q |A'|~) / Q`; and `|A|` against `|A|~`, to tell a kink.
-fn grad_in_slack(x: f64, g: f64, a: &[f64], b: &[f64]) -> (f64, bool) {
-    let (p_abs, dp_abs) = abs_sums(a, x, 0);
-    let (a_abs, da_abs) = abs_sums(b, x, 1);
-    let big_a: f64 = (1..).zip(b).map(|(k, &c)| c * x.powi(k)).sum();
-    let q = 1.0 + big_a.abs();
-    let slack = 2f64.powi(-46) * g.abs() * (dp_abs + p_abs / q * da_abs) / q;
-    (slack, big_a.abs() <= 2f64.powi(-46) * a_abs)
+/// `grad_in`'s budget in ULP of the type where nothing cancels.
+fn budget() -> f64 {
+    f64::from(RATIONAL_BACKWARD_ULP)
 }
 
-/// Whether `got` is within 1 ULP of `T` plus `slack` of `exact` (or, at an infinite rounding
+/// Sum error of the coefficient gradients relative to `Σ|term|`.
+fn sum_error() -> f64 {
+    f64::from(PARAMETER_SUM_ERROR)
+}
+
+/// Whether `got` is within the budget (1 ULP) of `T` plus `slack` of `exact` (or, at an infinite rounding
 /// of `exact`, that infinity; a NaN where `exact` is NaN: an infinite `grad_out` of the type
 /// times terms of both signs).
 fn within<T: Element>(got: T, exact: f64, slack: f64) -> bool {
@@ -99,7 +85,7 @@ fn within<T: Element>(got: T, exact: f64, slack: f64) -> bool {
     if want.to_f32().is_infinite() {
         return got.to_f32() == want.to_f32();
     }
-    (f64::from(got.to_f32()) - exact).abs() <= ulp_of_in::<T>(exact) + slack
+    (f64::from(got.to_f32()) - exact).abs() <= budget() * ulp_of_in::<T>(exact) + slack
 }
 
 /// Runs `x` (as `T`) on every ISA: accuracy on the first, the same bits on the others and in
@@ -160,7 +146,8 @@ fn check<T: Element>(
             }
             None => {
                 for (i, (&y, &exact)) in grad_in.iter().zip(&want_in).enumerate() {
-                    let (slack, kink) = grad_in_slack(x64[i], g64[i], &a64, &b64);
+                    let (slack, kink) =
+                        reference::rational_backward_slack(x64[i], g64[i], &a64, &b64);
                     let mut ok = within(y, exact, slack);
                     if !ok && kink {
                         // At a zero of A: either one-sided derivative, or the midway one.
@@ -197,8 +184,8 @@ fn check<T: Element>(
                             .map(|(k, p)| (k as i32 + 1, true, p)),
                     );
                 for (power, denominator, (&exact, &got)) in coefs {
-                    let bound = 0.5 * ulp_of_in::<f32>(exact)
-                        + 2f64.powi(-44) * abs_term(power, denominator);
+                    let bound =
+                        0.5 * ulp_of_in::<f32>(exact) + sum_error() * abs_term(power, denominator);
                     let err = (f64::from(got) - exact).abs();
                     let rounded = exact as f32;
                     let ok = if exact.is_nan() {

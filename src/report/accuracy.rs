@@ -25,7 +25,10 @@
 //!   coefficients, measured where its documented rounding bound is within the budget, i.e.
 //!   where the terms of its polynomials do not cancel); smooth_swiglu as the gated ops, in rows
 //!   of [`SMOOTH_SWIGLU_CHANNELS`] scales of magnitudes 1e-3 to 1e3, measured where silu(gate)
-//!   and `up · scale` (which the kernel rounds to f32 first) are normal f32.
+//!   and `up · scale` (which the kernel rounds to f32 first) are normal f32. Their backward
+//!   passes on the same inputs with `grad_out` cycling through [`GRADS`]: `grad_in` of
+//!   prelu_backward wherever the exact value is within the type's range, of rational_backward where its absolute term (cancellation) is
+//!   at most a quarter ULP and `x` is off the kink of `|A|` (as `tests/rational_backward.rs`).
 
 use rayon::prelude::*;
 use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
@@ -178,6 +181,10 @@ fn measure_in<T: Elem>(subject: Subject, isas: &[Isa], density: Density) -> Vec<
         Subject::Sliced(Sliced::Prelu) => prelu::<T>(density, &mut trackers),
         Subject::Sliced(Sliced::Rational) => rational::<T>(subject, density, &mut trackers),
         Subject::Sliced(Sliced::SmoothSwiglu) => smooth_swiglu::<T>(density, &mut trackers),
+        Subject::Sliced(Sliced::PreluBackward) => prelu_backward::<T>(density, &mut trackers),
+        Subject::Sliced(Sliced::RationalBackward) => {
+            rational_backward::<T>(density, &mut trackers);
+        }
     }
     trackers.into_iter().map(|t| t.acc).collect()
 }
@@ -589,6 +596,83 @@ fn rational<T: Elem>(subject: Subject, density: Density, trackers: &mut [Tracker
         for (i, e) in exact.iter().enumerate() {
             if let Some(e) = *e {
                 t.record(ulp_distance_in(out[i], e), &[("x", value(x[i]))]);
+            }
+        }
+    }
+}
+
+/// `GRADS` cycled over `n` elements, as `T`.
+fn cycled_grads<T: Elem>(n: usize) -> Vec<T> {
+    (0..n)
+        .map(|i| T::from_f32(GRADS[i % GRADS.len()]))
+        .collect()
+}
+
+fn prelu_backward<T: Elem>(density: Density, trackers: &mut [Tracker]) {
+    let x = sliced_inputs::<T>(density, PRELU_CHANNELS);
+    let g = cycled_grads::<T>(x.len());
+    let alpha: Vec<T> = (0..PRELU_CHANNELS)
+        .map(|c| T::from_f64(0.01 + 0.37 * c as f64 - 0.2 * (c % 2) as f64))
+        .collect();
+    let wide = |v: &[T]| v.iter().map(|&e| value(e)).collect::<Vec<f64>>();
+    let (exact, _) = reference::prelu_backward(&wide(&x), &wide(&g), &wide(&alpha), PRELU_CHANNELS);
+    let mut grad_in = x.clone();
+    let mut grad_alpha = alpha.clone();
+    for t in trackers.iter_mut() {
+        kernels(t).prelu_backward(
+            &x,
+            &g,
+            &alpha,
+            PRELU_CHANNELS,
+            &mut grad_in,
+            &mut grad_alpha,
+        );
+        for (i, (&yi, &e)) in grad_in.iter().zip(&exact).enumerate() {
+            // Where the exact value is within the type's range (3.5e4 · x may leave f16's).
+            if T::from_f64(e).to_f32().is_finite() {
+                let at = [("x", value(x[i])), ("grad_out", value(g[i]))];
+                t.record(ulp_distance_in(yi, e), &at);
+            }
+        }
+    }
+}
+
+fn rational_backward<T: Elem>(density: Density, trackers: &mut [Tracker]) {
+    let x = sliced_inputs::<T>(density, 1);
+    let g = cycled_grads::<T>(x.len());
+    let (a, b) = (RATIONAL_LEAKY_P, RATIONAL_LEAKY_B);
+    let (a64, b64) = (a.map(f64::from), b.map(f64::from));
+    let (x64, g64): (Vec<f64>, Vec<f64>) = x
+        .iter()
+        .zip(&g)
+        .map(|(&v, &d)| (value(v), value(d)))
+        .unzip();
+    let (exact, _, _) = reference::rational_backward(&x64, &g64, &a64, &b64);
+    let counted: Vec<bool> = x64
+        .par_iter()
+        .zip(&g64)
+        .zip(&exact)
+        .map(|((&xv, &gv), &e)| {
+            let (slack, kink) = reference::rational_backward_slack(xv, gv, &a64, &b64);
+            xv.is_finite()
+                && T::from_f64(e).to_f32().is_finite()
+                && !kink
+                && slack <= 0.25 * ulp_of_in::<T>(e)
+        })
+        .collect();
+    let mut grad_in = x.clone();
+    let (mut ga, mut gb) = (
+        [0.0_f32; RATIONAL_LEAKY_P.len()],
+        [0.0_f32; RATIONAL_LEAKY_B.len()],
+    );
+    for t in trackers.iter_mut() {
+        kernels(t).rational_backward(&x, &g, &a, &b, &mut grad_in, (&mut ga, &mut gb));
+        for (i, &e) in exact.iter().enumerate() {
+            if counted[i] {
+                t.record(
+                    ulp_distance_in(grad_in[i], e),
+                    &[("x", x64[i]), ("grad_out", g64[i])],
+                );
             }
         }
     }

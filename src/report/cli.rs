@@ -23,7 +23,8 @@ const LONG_ABOUT: &str = "\
 Throughput and accuracy of every simd-activations kernel on this CPU.
 
 For every op of the catalogue (unary, gated and row-wise, and their backward passes) and the
-hand-written ops with slice parameters (prelu, rational, smooth_swiglu) x element type
+hand-written ops with slice parameters (prelu, rational, smooth_swiglu, and the backward
+passes of prelu and rational with their parameter gradients) x element type
 (f32, bf16, f16) x ISA this CPU has x size, it measures output elements per second and GB/s
 (bytes read + written, each array once) on one thread and, for f32, with `par` on a rayon pool
 of --threads threads; next to the bandwidth line (copy_from_slice of the same size, same
@@ -62,7 +63,10 @@ the tests apply too; elsewhere the bound is absolute):
             output; rational (default coefficients): the same inputs, counted where its
             documented rounding bound is within the budget (the terms of P and B do not
             cancel); smooth_swiglu: as gated, in rows of 33 scales from 1e-3 to 1e3,
-            counted where silu(gate) and up * scale are normal f32
+            counted where silu(gate) and up * scale are normal f32; prelu_backward,
+            rational_backward: grad_in on the prelu / rational inputs, grad_out cycling
+            as for backward, rational's counted where its cancellation term is at most a
+            quarter ULP and x is off the kink of |A|
 The ULP charts of --plot show the max error per bin of x over the op's sweep, on the widest
 ISA reported.";
 

@@ -4,7 +4,7 @@
 //! per dtype (from the catalogue).
 
 use simd_activations::catalogue::consts::{
-    PRELU_ULP, SMOOTH_SWIGLU_ULP_F32, SMOOTH_SWIGLU_ULP_HALF,
+    PRELU_ULP, RATIONAL_BACKWARD_ULP, SMOOTH_SWIGLU_ULP_F32, SMOOTH_SWIGLU_ULP_HALF,
 };
 use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
 use simd_activations::catalogue::{
@@ -78,11 +78,21 @@ pub enum Sliced {
     Rational,
     /// `Kernels::smooth_swiglu(gate, up, scale, out)`: one scale per channel.
     SmoothSwiglu,
+    /// `Kernels::prelu_backward(x, grad_out, alpha, channels, grad_in, grad_alpha)`.
+    PreluBackward,
+    /// `Kernels::rational_backward` with the default coefficients (and their gradients).
+    RationalBackward,
 }
 
 impl Sliced {
     /// Every sliced op, in report order.
-    pub const ALL: [Sliced; 3] = [Sliced::Prelu, Sliced::Rational, Sliced::SmoothSwiglu];
+    pub const ALL: [Sliced; 5] = [
+        Sliced::Prelu,
+        Sliced::Rational,
+        Sliced::SmoothSwiglu,
+        Sliced::PreluBackward,
+        Sliced::RationalBackward,
+    ];
 
     /// The public name.
     pub fn name(self) -> &'static str {
@@ -90,6 +100,8 @@ impl Sliced {
             Sliced::Prelu => "prelu",
             Sliced::Rational => "rational",
             Sliced::SmoothSwiglu => "smooth_swiglu",
+            Sliced::PreluBackward => "prelu_backward",
+            Sliced::RationalBackward => "rational_backward",
         }
     }
 }
@@ -205,7 +217,9 @@ impl Subject {
             Subject::Backward(..)
             | Subject::Gated(_)
             | Subject::RowwiseBackward(..)
-            | Subject::Sliced(Sliced::SmoothSwiglu) => 3,
+            | Subject::Sliced(
+                Sliced::SmoothSwiglu | Sliced::PreluBackward | Sliced::RationalBackward,
+            ) => 3,
             Subject::GatedBackward(..) => 5,
         }
     }
@@ -228,7 +242,8 @@ impl Subject {
             Subject::GatedBackward(_, b) => b.ulp_in::<T>(),
             Subject::Rowwise(op) => op.ulp_in::<T>(),
             Subject::RowwiseBackward(_, b) => b.ulp_in::<T>(),
-            Subject::Sliced(Sliced::Prelu) => f64::from(PRELU_ULP),
+            Subject::Sliced(Sliced::Prelu | Sliced::PreluBackward) => f64::from(PRELU_ULP),
+            Subject::Sliced(Sliced::RationalBackward) => f64::from(RATIONAL_BACKWARD_ULP),
             Subject::Sliced(Sliced::Rational) => rational_budget::<T>(),
             Subject::Sliced(Sliced::SmoothSwiglu) if half => f64::from(SMOOTH_SWIGLU_ULP_HALF),
             Subject::Sliced(Sliced::SmoothSwiglu) => f64::from(SMOOTH_SWIGLU_ULP_F32),

@@ -60,7 +60,8 @@ pub fn row_width(size: usize) -> usize {
 /// forward's output `y`) over [-8, 8]; the second input where there is one (ups over [-4, 4],
 /// `grad_out` over [-1, 1]); `grad_out` of a gated backward pass; the per-channel parameters of
 /// a sliced op over one row of [`row_width`] channels (prelu slopes over [0.01, 0.3],
-/// smooth_swiglu scales over [0.5, 2]); the second output of a gated backward pass.
+/// smooth_swiglu scales over [0.5, 2]); the second output of a gated backward pass, or
+/// prelu_backward's slope gradients; rational_backward's coefficient gradients.
 pub struct Buffers<T> {
     subject: Subject,
     a: Vec<T>,
@@ -70,6 +71,7 @@ pub struct Buffers<T> {
     scale: Vec<f32>,
     out: Vec<T>,
     out2: Vec<T>,
+    coefficients: (Vec<f32>, Vec<f32>),
 }
 
 impl<T: Elem> Buffers<T> {
@@ -80,7 +82,9 @@ impl<T: Elem> Buffers<T> {
                 (spread(size, -4.0, 4.0), Vec::new())
             }
             Subject::GatedBackward(..) => (spread(size, -4.0, 4.0), spread(size, -1.0, 1.0)),
-            Subject::Backward(..) | Subject::RowwiseBackward(..) => {
+            Subject::Backward(..)
+            | Subject::RowwiseBackward(..)
+            | Subject::Sliced(Sliced::PreluBackward | Sliced::RationalBackward) => {
                 (spread(size, -1.0, 1.0), Vec::new())
             }
             Subject::Unary(_)
@@ -89,12 +93,15 @@ impl<T: Elem> Buffers<T> {
         };
         let width = row_width(size);
         let (channels, scale) = match subject {
-            Subject::Sliced(Sliced::Prelu) => (spread(width, 0.01, 0.3), Vec::new()),
+            Subject::Sliced(Sliced::Prelu | Sliced::PreluBackward) => {
+                (spread(width, 0.01, 0.3), Vec::new())
+            }
             Subject::Sliced(Sliced::SmoothSwiglu) => (Vec::new(), spread(width, 0.5, 2.0)),
             _ => (Vec::new(), Vec::new()),
         };
         let out2 = match subject {
             Subject::GatedBackward(..) => vec![T::from_f32(1.0); size],
+            Subject::Sliced(Sliced::PreluBackward) => vec![T::from_f32(1.0); width],
             _ => Vec::new(),
         };
         Buffers {
@@ -106,6 +113,10 @@ impl<T: Elem> Buffers<T> {
             scale,
             out: vec![T::from_f32(1.0); size],
             out2,
+            coefficients: (
+                vec![0.0; RATIONAL_LEAKY_P.len()],
+                vec![0.0; RATIONAL_LEAKY_B.len()],
+            ),
         }
     }
 
@@ -145,6 +156,15 @@ impl<T: Elem> Buffers<T> {
             Subject::Sliced(Sliced::SmoothSwiglu) => {
                 k.smooth_swiglu(a, b, &self.scale, &mut self.out);
             }
+            Subject::Sliced(Sliced::PreluBackward) => {
+                let (alpha, grads) = (&self.channels, (&mut self.out, &mut self.out2));
+                k.prelu_backward(a, b, alpha, width, grads.0, grads.1);
+            }
+            Subject::Sliced(Sliced::RationalBackward) => {
+                let (p, q) = (&RATIONAL_LEAKY_P, &RATIONAL_LEAKY_B);
+                let (ga, gb) = (&mut self.coefficients.0, &mut self.coefficients.1);
+                k.rational_backward(a, b, p, q, &mut self.out, (ga, gb));
+            }
         }
         black_box((&mut self.out, &mut self.out2));
     }
@@ -169,6 +189,15 @@ impl<T: Elem> Buffers<T> {
             }
             ParKernel::Sliced(Sliced::SmoothSwiglu) => {
                 p.smooth_swiglu(a, b, &self.scale, &mut self.out);
+            }
+            ParKernel::Sliced(Sliced::PreluBackward) => {
+                let (alpha, grads) = (&self.channels, (&mut self.out, &mut self.out2));
+                p.prelu_backward(a, b, alpha, width, grads.0, grads.1);
+            }
+            ParKernel::Sliced(Sliced::RationalBackward) => {
+                let (pc, qc) = (&RATIONAL_LEAKY_P, &RATIONAL_LEAKY_B);
+                let (ga, gb) = (&mut self.coefficients.0, &mut self.coefficients.1);
+                p.rational_backward(a, b, pc, qc, &mut self.out, (ga, gb));
             }
         }
         black_box((&mut self.out, &mut self.out2));
