@@ -162,13 +162,15 @@ impl Kernels {
         } else {
             channels * MIN_ROW.div_ceil(channels)
         };
-        // The channels' slopes repeated over the row (a shared slope: `alpha` is that one).
-        let slopes: Vec<f32> = alpha
-            .iter()
-            .map(|a| a.to_f32())
-            .cycle()
-            .take(width)
-            .collect();
+        // The slope of each position of the row: `alpha` itself when a row is one of channels,
+        // else its channels (or its one shared slope) repeated.
+        let repeated: Vec<T>;
+        let slopes = if width == alpha.len() {
+            alpha
+        } else {
+            repeated = alpha.iter().copied().cycle().take(width).collect();
+            &repeated
+        };
         let chunk_len = (REDUCE_CHUNK / width).max(1) * width;
         let chunks = x.len().div_ceil(chunk_len);
         let mut acc = vec![0.0_f64; width];
@@ -176,7 +178,7 @@ impl Kernels {
             self.dispatch(PreluBackward {
                 x,
                 grad,
-                slopes: &slopes,
+                slopes,
                 acc,
             });
         };
@@ -184,8 +186,12 @@ impl Kernels {
         if shared {
             grad_alpha[0] = round_sum(pairwise(&acc));
         } else {
+            let repeats = width / channels;
             for (c, g) in grad_alpha.iter_mut().enumerate() {
-                let total = acc[c..].iter().step_by(channels).fold(0.0, |s, &v| s + v);
+                let mut total = 0.0;
+                for r in 0..repeats {
+                    total += acc[r * channels + c];
+                }
                 *g = round_sum(total);
             }
         }

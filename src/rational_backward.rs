@@ -66,18 +66,17 @@ fn limits(body: &Rational, (nums, dens): (usize, usize)) -> RationalLimits {
     };
     let mut out = RationalLimits {
         derivative: [0.0; 2],
-        numerator: [[0.0; MAX_NUMERATOR]; 2],
-        denominator: [[0.0; MAX_DENOMINATOR]; 2],
+        terms: [[0.0; 2]; MAX_NUMERATOR + MAX_DENOMINATOR],
     };
     for (i, sign) in [1.0, -1.0].into_iter().enumerate() {
         let lead = ad * f64::from(d - n) / beta * power_of_sign(sign, d - 1);
         out.derivative[i] = growth(lead, d - 1 - n);
-        for (k, term) in (0..).zip(&mut out.numerator[i][..nums]) {
-            *term = growth(power_of_sign(sign, k) / beta, k - n);
+        for (k, term) in (0..).zip(&mut out.terms[..nums]) {
+            term[i] = growth(power_of_sign(sign, k) / beta, k - n);
         }
-        for (j, term) in (1..).zip(&mut out.denominator[i][..dens]) {
+        for (j, term) in (1..).zip(&mut out.terms[nums..nums + dens]) {
             let c = -ad / (beta * beta) * sign_bn * power_of_sign(sign, d + n + j);
-            *term = growth(c, d + j - 2 * n);
+            term[i] = growth(c, d + j - 2 * n);
         }
     }
     out

@@ -51,7 +51,7 @@ fn block<S: Simd>(simd: S, [x, g, slope]: [[S::f32s; 2]; 3], acc: &mut [f64]) ->
 pub(crate) struct PreluBackward<'a, T> {
     pub x: &'a [T],
     pub grad: GateSlice<'a, T>,
-    pub slopes: &'a [f32],
+    pub slopes: &'a [T],
     pub acc: &'a mut [f64],
 }
 
@@ -72,7 +72,7 @@ impl<T: Element> WithSimd for PreluBackward<'_, T> {
                 let r = start + i..start + i + n;
                 let x = T::load_block(simd, &self.x[r.clone()]);
                 let g = T::load_block(simd, &grad.src()[r.clone()]);
-                let a = load_tail(simd, &self.slopes[i..i + n]);
+                let a = T::load_block(simd, &self.slopes[i..i + n]);
                 let y = block(simd, [x, g, a], &mut self.acc[i..i + n]);
                 T::store_block(simd, &mut grad.dst()[r], y);
                 i += n;

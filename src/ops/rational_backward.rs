@@ -15,109 +15,93 @@ use crate::shim::{load_f64, narrow_f32, store_f64, widen_f64};
 /// (32 elements on AVX-512), so a block never straddles two rows of them.
 pub(crate) const RATIONAL_LANES: usize = 64;
 
-/// The values of a lane at `x = ±inf` (index 0 for `+inf`, 1 for `-inf`), per unit of
-/// `grad_out`: `R'` and the coefficient gradients' terms, their limits as `|x| → inf`
-/// (`±inf`, a finite value or 0, by the degrees).
+/// The values of a lane at `x = ±inf` per unit of `grad_out` (index 0 for `+inf`, 1 for
+/// `-inf`): `R'` and the coefficient gradients' terms (the numerator's, then the
+/// denominator's), their limits as `|x| → inf` (`±inf`, a finite value or 0, by the degrees).
 #[derive(Clone, Copy)]
 pub(crate) struct RationalLimits {
     pub derivative: [f64; 2],
-    pub numerator: [[f64; MAX_NUMERATOR]; 2],
-    pub denominator: [[f64; MAX_DENOMINATOR]; 2],
+    pub terms: [[f64; 2]; MAX_NUMERATOR + MAX_DENOMINATOR],
 }
 
-/// One f64 vector of a block: `grad_in` and the terms of the `nums` numerator and `dens`
-/// denominator coefficient gradients.
+/// One f64 vector of a block: `grad_in` and the first terms of the coefficient gradients,
+/// `u = g/Q` (numerator, `x^0`) and `w = -u R sign(A) x` (denominator, `x^1`); each next term
+/// is the previous one times `x`.
+#[derive(Clone, Copy)]
 struct Lanes<S: Simd> {
     grad_in: S::f64s,
-    numerator: [S::f64s; MAX_NUMERATOR],
-    denominator: [S::f64s; MAX_DENOMINATOR],
+    u: S::f64s,
+    w: S::f64s,
 }
 
-/// `R'(x)` and the terms at finite `x`: Horner with its derivative for `P` and for
-/// `A(x) = b1 x + … + bn x^n`, `Q = 1 + |A|`, one division for `1/Q`; `R = P/Q`,
-/// `R' = (P' - R sign(A) A') / Q`; the terms `u x^k` (`u = g/Q`) and `-u R sign(A) x^(k+1)`
-/// by repeated multiplication by `x`.
+/// `R'(x)` and the first terms at finite `x`, for `N` vectors in lockstep (independent chains
+/// the CPU overlaps; each lane gets the bits of the one-vector evaluation): Horner with its
+/// derivative for `P` and for `A(x) = b1 x + … + bn x^n`, `Q = 1 + |A|`, one division for
+/// `1/Q`; `R = P/Q`, `R' = (P' - R sign(A) A') / Q`.
 #[inline(always)]
-fn finite<S: Simd>(
+fn finite<S: Simd, const N: usize>(
     simd: S,
     body: &Rational,
-    counts: (usize, usize),
-    x: S::f64s,
-    g: S::f64s,
-) -> Lanes<S> {
+    x: [S::f64s; N],
+    g: [S::f64s; N],
+) -> [Lanes<S>; N] {
     let (m, n) = (body.num_len, body.den_len);
     let zero = simd.splat_f64s(0.0);
-    let mut p = simd.splat_f64s(f64::from(body.a[m - 1]));
-    let mut dp = zero;
+    let one = simd.splat_f64s(1.0);
+    let mut p = [simd.splat_f64s(f64::from(body.a[m - 1])); N];
+    let mut dp = [zero; N];
     for &ak in body.a[..m - 1].iter().rev() {
-        dp = simd.mul_add_f64s(dp, x, p);
-        p = simd.mul_add_f64s(p, x, simd.splat_f64s(f64::from(ak)));
-    }
-    let (dr, v_scale, inv) = if n == 0 {
-        (dp, zero, simd.splat_f64s(1.0))
-    } else {
-        let mut c = simd.splat_f64s(f64::from(body.b[n - 1]));
-        let mut dc = zero;
-        for &bk in body.b[..n - 1].iter().rev() {
-            dc = simd.mul_add_f64s(dc, x, c);
-            c = simd.mul_add_f64s(c, x, simd.splat_f64s(f64::from(bk)));
+        let ak = simd.splat_f64s(f64::from(ak));
+        for i in 0..N {
+            dp[i] = simd.mul_add_f64s(dp[i], x[i], p[i]);
+            p[i] = simd.mul_add_f64s(p[i], x[i], ak);
         }
-        let a = simd.mul_f64s(c, x);
-        let da = simd.mul_add_f64s(dc, x, c);
-        let q = simd.add_f64s(simd.splat_f64s(1.0), simd.abs_f64s(a));
-        let inv = simd.div_f64s(simd.splat_f64s(1.0), q);
-        let r = simd.mul_f64s(p, inv);
-        let (one, minus_one) = (simd.splat_f64s(1.0), simd.splat_f64s(-1.0));
+    }
+    let mut out = [Lanes {
+        grad_in: zero,
+        u: zero,
+        w: zero,
+    }; N];
+    if n == 0 {
+        for i in 0..N {
+            out[i] = Lanes {
+                grad_in: simd.mul_f64s(g[i], dp[i]),
+                u: g[i],
+                w: zero,
+            };
+        }
+        return out;
+    }
+    let mut c = [simd.splat_f64s(f64::from(body.b[n - 1])); N];
+    let mut dc = [zero; N];
+    for &bk in body.b[..n - 1].iter().rev() {
+        let bk = simd.splat_f64s(f64::from(bk));
+        for i in 0..N {
+            dc[i] = simd.mul_add_f64s(dc[i], x[i], c[i]);
+            c[i] = simd.mul_add_f64s(c[i], x[i], bk);
+        }
+    }
+    for i in 0..N {
+        let a = simd.mul_f64s(c[i], x[i]);
+        let da = simd.mul_add_f64s(dc[i], x[i], c[i]);
+        let q = simd.add_f64s(one, simd.abs_f64s(a));
+        let inv = simd.div_f64s(one, q);
+        let r = simd.mul_f64s(p[i], inv);
         let sign = simd.select_f64s(
             simd.greater_than_f64s(a, zero),
             one,
-            simd.select_f64s(simd.less_than_f64s(a, zero), minus_one, zero),
+            simd.select_f64s(simd.less_than_f64s(a, zero), simd.neg_f64s(one), zero),
         );
         let rs = simd.mul_f64s(r, sign);
-        let dr = simd.mul_f64s(simd.negate_mul_add_f64s(rs, da, dp), inv);
-        (dr, simd.neg_f64s(rs), inv)
-    };
-    let u = simd.mul_f64s(g, inv);
-    let mut lanes = Lanes {
-        grad_in: simd.mul_f64s(g, dr),
-        numerator: [zero; MAX_NUMERATOR],
-        denominator: [zero; MAX_DENOMINATOR],
-    };
-    let mut w = u;
-    for term in &mut lanes.numerator[..counts.0] {
-        *term = w;
-        w = simd.mul_f64s(w, x);
+        let dr = simd.mul_f64s(simd.negate_mul_add_f64s(rs, da, dp[i]), inv);
+        let u = simd.mul_f64s(g[i], inv);
+        out[i] = Lanes {
+            grad_in: simd.mul_f64s(g[i], dr),
+            u,
+            w: simd.mul_f64s(simd.mul_f64s(u, simd.neg_f64s(rs)), x[i]),
+        };
     }
-    let mut w = simd.mul_f64s(simd.mul_f64s(u, v_scale), x);
-    for term in &mut lanes.denominator[..counts.1] {
-        *term = w;
-        w = simd.mul_f64s(w, x);
-    }
-    lanes
-}
-
-/// The lanes of `x` that are infinite replaced by the limits times `g`.
-#[inline(always)]
-fn at_infinity<S: Simd>(
-    simd: S,
-    limits: &RationalLimits,
-    counts: (usize, usize),
-    (x, g): (S::f64s, S::f64s),
-    lanes: &mut Lanes<S>,
-) {
-    let signs = (
-        simd.equal_f64s(x, simd.splat_f64s(f64::INFINITY)),
-        simd.equal_f64s(x, simd.splat_f64s(f64::NEG_INFINITY)),
-    );
-    lanes.grad_in = limit(simd, signs, g, lanes.grad_in, limits.derivative);
-    for k in 0..counts.0 {
-        let at = [limits.numerator[0][k], limits.numerator[1][k]];
-        lanes.numerator[k] = limit(simd, signs, g, lanes.numerator[k], at);
-    }
-    for k in 0..counts.1 {
-        let at = [limits.denominator[0][k], limits.denominator[1][k]];
-        lanes.denominator[k] = limit(simd, signs, g, lanes.denominator[k], at);
-    }
+    out
 }
 
 /// `v`, with `g · at[0]` where `plus` and `g · at[1]` where `minus`.
@@ -131,6 +115,15 @@ fn limit<S: Simd>(
 ) -> S::f64s {
     let v = simd.select_f64s(plus, simd.mul_f64s(g, simd.splat_f64s(at[0])), v);
     simd.select_f64s(minus, simd.mul_f64s(g, simd.splat_f64s(at[1])), v)
+}
+
+/// Whether each lane of `x` is `+inf`, and `-inf`.
+#[inline(always)]
+fn infinities<S: Simd>(simd: S, x: S::f64s) -> (S::m64s, S::m64s) {
+    (
+        simd.equal_f64s(x, simd.splat_f64s(f64::INFINITY)),
+        simd.equal_f64s(x, simd.splat_f64s(f64::NEG_INFINITY)),
+    )
 }
 
 /// A chunk of the rational backward pass: `grad` (read `grad_out`, write `grad_in`) over `x`;
@@ -160,43 +153,53 @@ impl<T: Element> RationalBackward<'_, T> {
         let inf = simd.splat_f32s(f32::INFINITY);
         let mut out = [simd.splat_f32s(0.0); 2];
         let column = start % RATIONAL_LANES;
+        let wide_x = [widen_f64(simd, x[0]), widen_f64(simd, x[1])];
+        let wide_g = [widen_f64(simd, g[0]), widen_f64(simd, g[1])];
+        let all = finite(
+            simd,
+            self.body,
+            [wide_x[0][0], wide_x[0][1], wide_x[1][0], wide_x[1][1]],
+            [wide_g[0][0], wide_g[0][1], wide_g[1][0], wide_g[1][1]],
+        );
         for i in 0..2 {
             let any_inf = simd.first_true_m32s(simd.equal_f32s(abs(simd, x[i]), inf)) < lanes;
-            let wide_x = widen_f64(simd, x[i]);
-            let wide_g = widen_f64(simd, g[i]);
-            let mut v = [
-                finite(simd, self.body, self.counts, wide_x[0], wide_g[0]),
-                finite(simd, self.body, self.counts, wide_x[1], wide_g[1]),
-            ];
+            let (wide_x, wide_g) = (wide_x[i], wide_g[i]);
+            let v = [all[2 * i], all[2 * i + 1]];
+            let mut grad_in = [v[0].grad_in, v[1].grad_in];
+            let signs = [infinities(simd, wide_x[0]), infinities(simd, wide_x[1])];
             if any_inf {
                 for h in 0..2 {
-                    at_infinity(
-                        simd,
-                        self.limits,
-                        self.counts,
-                        (wide_x[h], wide_g[h]),
-                        &mut v[h],
-                    );
+                    let at = self.limits.derivative;
+                    grad_in[h] = limit(simd, signs[h], wide_g[h], grad_in[h], at);
                 }
             }
             let (from, to) = ((i * lanes).min(len), ((i + 1) * lanes).min(len));
             if from < to {
                 let (nums, dens) = self.counts;
+                let mut term = [v[0].u, v[1].u];
                 for row in 0..nums + dens {
-                    let term = if row < nums {
-                        [v[0].numerator[row], v[1].numerator[row]]
-                    } else {
-                        [v[0].denominator[row - nums], v[1].denominator[row - nums]]
-                    };
+                    if row == nums {
+                        term = [v[0].w, v[1].w];
+                    }
+                    let mut add = term;
+                    if any_inf {
+                        for h in 0..2 {
+                            let at = self.limits.terms[row];
+                            add[h] = limit(simd, signs[h], wide_g[h], add[h], at);
+                        }
+                    }
                     let at = row * RATIONAL_LANES + column;
                     let acc = &mut self.acc[at + from..at + to];
                     let mut sum = load_f64(simd, acc);
-                    sum[0] = simd.add_f64s(sum[0], term[0]);
-                    sum[1] = simd.add_f64s(sum[1], term[1]);
+                    sum[0] = simd.add_f64s(sum[0], add[0]);
+                    sum[1] = simd.add_f64s(sum[1], add[1]);
                     store_f64::<S>(acc, sum);
+                    term = [
+                        simd.mul_f64s(term[0], wide_x[0]),
+                        simd.mul_f64s(term[1], wide_x[1]),
+                    ];
                 }
             }
-            let grad_in = [v[0].grad_in, v[1].grad_in];
             let y = canonical_nan(simd, narrow_f32(simd, grad_in));
             out[i] = keep_nan(simd, x[i], keep_nan(simd, g[i], y));
         }
