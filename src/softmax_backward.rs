@@ -2,15 +2,18 @@
 //! output (as the frameworks do): `softmax`: `grad_in = y ⊙ (g - Σ g_j y_j)`; `log_softmax`:
 //! `grad_in = g - e^y Σ g_j`.
 //!
-//! The row's reduction is summed in f64 in four interleaved accumulators (element `i` into
-//! accumulator `i mod 4`, combined in a fixed order: the same bits on every ISA, and an error
-//! of about 2^-50 of `Σ |g_j y_j|` whatever the width), rounded to an f32 pair, and the
-//! elementwise pass runs on the SIMD ISA ([`crate::ops::SoftmaxGrad`],
+//! The row's reduction is summed in f64 on the SIMD ISA ([`crate::ops::RowDot`]: each exact
+//! term into the accumulator of its position modulo 64, the 64 combined by a fixed pairwise
+//! tree: the same bits on every ISA, and an error of about 2^-50 of `Σ |g_j y_j|` whatever
+//! the width), rounded to an f32 pair, and the elementwise pass runs on the SIMD ISA ([`crate::ops::SoftmaxGrad`],
 //! [`crate::ops::LogSoftmaxGrad`]).
 
 use crate::element::Element;
 use crate::kernels::Kernels;
-use crate::ops::{GateSlice, GatedOp, LogSoftmaxGrad, MapGated, SoftmaxGrad};
+use crate::ops::{
+    GateSlice, GatedOp, LogSoftmaxGrad, MapGated, ROW_DOT_LANES, RowDot, SoftmaxGrad,
+};
+use crate::reduce::pairwise;
 
 /// Panics naming `name` unless `width > 0` and `y`, `grad_out` and `grad_in` are the same
 /// whole number of rows.
@@ -22,22 +25,25 @@ pub(crate) fn check_softmax_backward(name: &str, y: usize, grad: usize, width: u
     );
 }
 
-/// `Σ a_i b_i` (or `Σ b_i` without `a`) in f64 over four interleaved accumulators, as an f32
-/// pair `(hi, lo)`.
-fn row_sum<T: Element>(a: Option<&[T]>, b: &[T]) -> (f32, f32) {
-    let mut acc = [0.0_f64; 4];
-    for (i, bi) in b.iter().enumerate() {
-        let term = f64::from(bi.to_f32()) * a.map_or(1.0, |a| f64::from(a[i].to_f32()));
-        acc[i % 4] += term;
+impl Kernels {
+    /// `Σ a_i b_i` (or `Σ b_i` without `a`) in f64 on this ISA ([`RowDot`]: 64 virtual lanes
+    /// combined by a fixed pairwise tree), as an f32 pair `(hi, lo)`.
+    fn row_sum<T: Element>(self, a: Option<&[T]>, b: &[T]) -> (f32, f32) {
+        let mut acc = [0.0_f64; ROW_DOT_LANES];
+        self.dispatch(RowDot {
+            a,
+            b,
+            acc: &mut acc,
+        });
+        let total = pairwise(&acc);
+        let hi = <f32 as Element>::from_f64(total);
+        let lo = if hi.is_finite() {
+            <f32 as Element>::from_f64(total - f64::from(hi))
+        } else {
+            0.0
+        };
+        (hi, lo)
     }
-    let total = (acc[0] + acc[2]) + (acc[1] + acc[3]);
-    let hi = <f32 as Element>::from_f64(total);
-    let lo = if hi.is_finite() {
-        <f32 as Element>::from_f64(total - f64::from(hi))
-    } else {
-        0.0
-    };
-    (hi, lo)
 }
 
 impl Kernels {
@@ -101,7 +107,7 @@ impl Kernels {
             grad_in.len(),
         );
         self.backward_rows((y, grad_out, width), grad_in, |y, g| {
-            let (hi, lo) = row_sum(Some(y), g);
+            let (hi, lo) = self.row_sum(Some(y), g);
             SoftmaxGrad { hi, lo }
         });
     }
@@ -137,7 +143,7 @@ impl Kernels {
         let name = "log_softmax_backward";
         check_softmax_backward(name, y.len(), grad_out.len(), width, grad_in.len());
         self.backward_rows((y, grad_out, width), grad_in, |_, g| {
-            let (hi, lo) = row_sum(None, g);
+            let (hi, lo) = self.row_sum(None, g);
             LogSoftmaxGrad { hi, lo }
         });
     }
