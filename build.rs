@@ -386,6 +386,7 @@ impl OpEntry {
             "///\n/// # Panics\n/// If `x` and `grad_out` differ in length.\n{checked_docs}"
         );
         let indent = |d: &str| d.replace("///", "    ///");
+        let (ex_inplace, ex_out) = self.backward_examples(Runner::Kernels);
         write!(
             out,
             "{head}///\n/// With the ISA chosen once per process ([`Kernels::global`]).\n{panics}///\n/// # Example\n/// ```\n\
@@ -402,10 +403,10 @@ impl OpEntry {
              /// assert!((f64::from(grad[0]) - exact).abs() <= 8.0 * f64::from(f32::EPSILON) * exact.abs().max(1e-30));\n/// ```\n\
              pub fn {name}_backward_inplace<T: Element>(x: &[T], grad_out: &mut [T]{sig}) {{\n    \
              Kernels::global().{name}_backward_inplace(x, grad_out{call});\n}}\n\n\
-             impl Kernels {{\n{}    ///\n    /// On this `Kernels`' ISA (see the free function [`{name}_backward`]).\n{}\
+             impl Kernels {{\n{}    ///\n    /// On this `Kernels`' ISA (see the free function [`{name}_backward`]).\n{}{ex_out}\
                  pub fn {name}_backward<T: Element>(self, x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n{asserts}        \
                  self.map_gated(\"{name}_backward\", &{body}, x, grad_out, grad_in);\n    }}\n\n\
-             {}    ///\n    /// In place over `grad_out`, on this `Kernels`' ISA.\n{}\
+             {}    ///\n    /// In place over `grad_out`, on this `Kernels`' ISA.\n{}{ex_inplace}\
                  pub fn {name}_backward_inplace<T: Element>(self, x: &[T], grad_out: &mut [T]{sig}) {{\n{asserts_inplace}        \
                  self.map_gated_inplace(\"{name}_backward_inplace\", &crate::ops::Swapped({body}), grad_out, x);\n    }}\n}}\n\n",
             self.reference_example_args(),
@@ -434,18 +435,25 @@ impl OpEntry {
         let name = &self.name;
         let min = self.par_min_len();
         let (sig, call, _) = self.param_lists();
+        let (free_inplace, free_out) = self.backward_examples(Runner::ParFree);
+        let summary = format!(
+            "///\n/// `grad_in = grad_out · {name}'(x)`, with the bits of the serial call, so within its bound: {} ULP of the output type (see [`crate::{name}_backward`]).\n",
+            self.accuracy.backward_ulp_f32
+        );
+        let summary_method = summary.replace("///", "    ///");
+        let (method_inplace, method_out) = self.backward_examples(Runner::ParMethod);
         write!(
             out,
-            "/// [`crate::{name}_backward`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
+            "/// [`crate::{name}_backward`] split over the current rayon pool ([`Par::global`]); panics as it does.\n{summary}{free_out}\
              pub fn {name}_backward<T: Element>(x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n    \
              Par::global().{name}_backward(x, grad_out{call}, grad_in);\n}}\n\n\
-             /// [`crate::{name}_backward_inplace`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
+             /// [`crate::{name}_backward_inplace`] split over the current rayon pool ([`Par::global`]); panics as it does.\n{summary}{free_inplace}\
              pub fn {name}_backward_inplace<T: Element>(x: &[T], grad_out: &mut [T]{sig}) {{\n    \
              Par::global().{name}_backward_inplace(x, grad_out{call});\n}}\n\n\
-             impl Par {{\n    /// [`Kernels::{name}_backward`] split over the current rayon pool; panics as it does.\n    \
+             impl Par {{\n    /// [`Kernels::{name}_backward`] split over the current rayon pool; panics as it does.\n{summary_method}{method_out}    \
                  pub fn {name}_backward<T: Element>(self, x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n        \
                  self.gated((\"{name}_backward\", {min}), (x, grad_out, grad_in), |k, x, g, o| k.{name}_backward(x, g{call}, o));\n    }}\n\n    \
-                 /// [`Kernels::{name}_backward_inplace`] split over the current rayon pool; panics as it does.\n    \
+                 /// [`Kernels::{name}_backward_inplace`] split over the current rayon pool; panics as it does.\n{summary_method}{method_inplace}    \
                  pub fn {name}_backward_inplace<T: Element>(self, x: &[T], grad_out: &mut [T]{sig}) {{\n        \
                  self.gated_inplace((\"{name}_backward_inplace\", {min}), grad_out, x, |k, g, x| k.{name}_backward_inplace(x, g{call}));\n    }}\n}}\n\n"
         )
@@ -458,14 +466,7 @@ impl OpEntry {
         let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
         let body = self.body_expr(&values);
         let param_docs = self.param_docs();
-        let accuracy = if self.ulp_f32 == 0.0 {
-            "exact.".to_string()
-        } else {
-            format!(
-                "at most {} ULP of f32 from the exact value, over all finite inputs ({} ULP of bf16 and f16).",
-                self.ulp_f32, self.accuracy.ulp_half
-            )
-        };
+        let accuracy = self.accuracy_sentence();
         let head = format!(
             "/// `{name}(x) = {}`, elementwise.\n///\n/// Algorithm: {}.\n///\n/// Accuracy: {accuracy}\n{param_docs}",
             self.formula, self.algorithm
@@ -482,6 +483,7 @@ impl OpEntry {
         );
         let (asserts, checked_docs) = self.param_checks(name);
         let (asserts_inplace, _) = self.param_checks(&format!("{name}_inplace"));
+        let (ex_inplace, ex_out) = self.unary_examples(Runner::Kernels);
         let panics = format!(
             "///\n/// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs}"
         );
@@ -500,12 +502,113 @@ impl OpEntry {
              /// simd_activations::{name}(&x{example_args}, &mut out);\n/// let x = out;\n{check}/// ```\n\
              pub fn {name}<T: Element>(x: &[T]{sig}, out: &mut [T]) {{\n    Kernels::global().{name}(x{call}, out);\n}}\n\n\
              impl Kernels {{\n\
-             {head}///\n    /// In place, on this `Kernels`' ISA (see the free function [`{name}_inplace`]).\n{panics_inplace}\
+             {head}///\n    /// In place, on this `Kernels`' ISA (see the free function [`{name}_inplace`]).\n{panics_inplace}{ex_inplace}\
                  pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n{asserts_inplace}        self.map_inplace(&{body}, x);\n    }}\n\n\
-             {head}///\n    /// Out of place, on this `Kernels`' ISA (see the free function [`{name}`]).\n{panics}\
+             {head}///\n    /// Out of place, on this `Kernels`' ISA (see the free function [`{name}`]).\n{panics}{ex_out}\
                  pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n{asserts}        self.map(\"{name}\", &{body}, x, out);\n    }}\n}}\n\n"
         )
         .unwrap();
+    }
+
+    /// The accuracy of a unary op, as its docs state it.
+    fn accuracy_sentence(&self) -> String {
+        if self.ulp_f32 == 0.0 {
+            "exact.".to_string()
+        } else {
+            format!(
+                "at most {} ULP of f32 from the exact value, over all finite inputs ({} ULP of bf16 and f16).",
+                self.ulp_f32, self.accuracy.ulp_half
+            )
+        }
+    }
+
+    /// The `# Example` sections of `NAME_inplace` and `NAME` run by `runner` (the same bits as
+    /// the free serial functions).
+    fn unary_examples(&self, runner: Runner) -> (String, String) {
+        let name = &self.name;
+        let (_, _, args) = self.param_lists();
+        let indent = if matches!(runner, Runner::ParFree) { "" } else { "    " };
+        let inplace = same_bits_example(
+            indent,
+            runner,
+            OUT_X,
+            (
+                &format!("{name}_inplace(&mut a{args})"),
+                &format!("{name}_inplace(&mut b{args})"),
+            ),
+            &[("a", "b")],
+        );
+        let out = same_bits_example(
+            indent,
+            runner,
+            OUT_N,
+            (
+                &format!("{name}(&x{args}, &mut a)"),
+                &format!("{name}(&x{args}, &mut b)"),
+            ),
+            &[("a", "b")],
+        );
+        (inplace, out)
+    }
+
+    /// The `# Example` sections of `NAME_backward_inplace` and `NAME_backward` run by `runner`
+    /// (`u` as the gradient).
+    fn backward_examples(&self, runner: Runner) -> (String, String) {
+        let name = &self.name;
+        let (_, _, args) = self.param_lists();
+        let indent = if matches!(runner, Runner::ParFree) { "" } else { "    " };
+        let inplace = same_bits_example(
+            indent,
+            runner,
+            OUT_U,
+            (
+                &format!("{name}_backward_inplace(&x, &mut a{args})"),
+                &format!("{name}_backward_inplace(&x, &mut b{args})"),
+            ),
+            &[("a", "b")],
+        );
+        let out = same_bits_example(
+            indent,
+            runner,
+            OUT_N,
+            (
+                &format!("{name}_backward(&x, &u{args}, &mut a)"),
+                &format!("{name}_backward(&x, &u{args}, &mut b)"),
+            ),
+            &[("a", "b")],
+        );
+        (inplace, out)
+    }
+
+    /// The `# Example` of the gated layout `suffix` run by `runner` (gates `x`, ups `u`; the
+    /// backward passes with `u` as `grad_out` too).
+    fn gated_example(&self, runner: Runner, suffix: &str) -> String {
+        let name = &self.name;
+        let (_, _, args) = self.param_lists();
+        let indent = if matches!(runner, Runner::ParFree) { "" } else { "    " };
+        let (outputs, call, pairs): (&str, String, &[(&str, &str)]) = match suffix {
+            "" => (OUT_N, format!("{name}(&x, &u{args}, &mut ?)"), &[("a", "b")]),
+            "_inplace" => (OUT_X, format!("{name}_inplace(&mut ?, &u{args})"), &[("a", "b")]),
+            "_rows" => (OUT_N, format!("{name}_rows(&gu, 100{args}, &mut ?)"), &[("a", "b")]),
+            "_interleaved" => (OUT_N, format!("{name}_interleaved(&gi{args}, &mut ?)"), &[("a", "b")]),
+            "_backward" => (
+                OUT_2N,
+                format!("{name}_backward(&x, &u, &u{args}, &mut ?, &mut ?2)"),
+                &[("a", "b"), ("a2", "b2")],
+            ),
+            _ => (
+                OUT_GU,
+                format!("{name}_rows_backward(&gu, 100, &u{args}, &mut ?)"),
+                &[("a", "b")],
+            ),
+        };
+        same_bits_example(
+            indent,
+            runner,
+            outputs,
+            (&call.replace('?', "a"), &call.replace('?', "b")),
+            pairs,
+        )
     }
 
     /// The assertions of the checked parameters, one statement per line (indented for a method
@@ -614,18 +717,26 @@ impl OpEntry {
         let indented = |docs: &str| docs.replace("///", "    ///");
         let panics_inplace_method = indented(&panics_inplace);
         let checked_docs_method = indented(&checked_docs);
+        let (free_inplace, free_out) = self.unary_examples(Runner::ParFree);
+        let summary = format!(
+            "///\n/// `{name}(x) = {}`, with the bits of the serial call, so within its bound: {}\n",
+            self.formula,
+            self.accuracy_sentence()
+        );
+        let summary_method = indented(&summary);
+        let (method_inplace, method_out) = self.unary_examples(Runner::ParMethod);
         write!(
             out,
-            "/// [`crate::{name}_inplace`] split over the current rayon pool ([`Par::global`]).\n{panics_inplace}\
+            "/// [`crate::{name}_inplace`] split over the current rayon pool ([`Par::global`]).\n{summary}{panics_inplace}{free_inplace}\
              pub fn {name}_inplace<T: Element>(x: &mut [T]{sig}) {{\n    Par::global().{name}_inplace(x{call});\n}}\n\n\
-             /// [`crate::{name}`] split over the current rayon pool ([`Par::global`]).\n///\n\
-             /// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs}\
+             /// [`crate::{name}`] split over the current rayon pool ([`Par::global`]).\n{summary}///\n\
+             /// # Panics\n/// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs}{free_out}\
              pub fn {name}<T: Element>(x: &[T]{sig}, out: &mut [T]) {{\n    Par::global().{name}(x{call}, out);\n}}\n\n\
-             impl Par {{\n    /// [`Kernels::{name}_inplace`] split over the current rayon pool.\n{panics_inplace_method}\
+             impl Par {{\n    /// [`Kernels::{name}_inplace`] split over the current rayon pool.\n{summary_method}{panics_inplace_method}{method_inplace}\
                  pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n{asserts_inplace}        \
                  self.inplace({min}, x, |k, x| k.{name}_inplace(x{call}));\n    }}\n\n\
-                 /// [`Kernels::{name}`] split over the current rayon pool.\n    ///\n    \
-                 /// # Panics\n    /// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs_method}    \
+                 /// [`Kernels::{name}`] split over the current rayon pool.\n{summary_method}    ///\n    \
+                 /// # Panics\n    /// If `x.len() != out.len()`; the message names the function and both lengths.\n{checked_docs_method}{method_out}    \
                  pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n{asserts}        \
                  self.map((\"{name}\", {min}), x, out, |k, x, out| k.{name}(x{call}, out));\n    }}\n}}\n\n"
         )
@@ -794,7 +905,8 @@ impl OpEntry {
             write!(
                 out,
                 "{head}    ///\n    /// {layout} On this `Kernels`' ISA (see the free function [`{name}{suffix}`]).\n    ///\n    \
-                 /// # Panics\n    /// {panics}\n{allow}    pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body_call};\n    }}\n\n"
+                 /// # Panics\n    /// {panics}\n{example}{allow}    pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body_call};\n    }}\n\n",
+                example = self.gated_example(Runner::Kernels, suffix)
             )
             .unwrap();
         }
@@ -819,6 +931,11 @@ impl OpEntry {
         let name = &self.name;
         let min = self.par_min_len();
         let (sig, call, _) = self.param_lists();
+        let summary = format!(
+            "///\n/// `grad_out · (∂{name}/∂gate, ∂{name}/∂up)`, with the bits of the serial call, so within its bound: {} ULP of the output type (see [`crate::{name}_backward`]).\n",
+            self.accuracy.backward_ulp_f32
+        );
+        let summary_method = summary.replace("///", "    ///");
         let layouts = [
             (
                 "_backward",
@@ -844,8 +961,9 @@ impl OpEntry {
         for (suffix, params, call_args, _) in &layouts {
             write!(
                 out,
-                "/// [`crate::{name}{suffix}`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
-                 pub fn {name}{suffix}<T: Element>({params}) {{\n    Par::global().{name}{suffix}({call_args});\n}}\n\n"
+                "/// [`crate::{name}{suffix}`] split over the current rayon pool ([`Par::global`]); panics as it does.\n{summary}{example}\
+                 pub fn {name}{suffix}<T: Element>({params}) {{\n    Par::global().{name}{suffix}({call_args});\n}}\n\n",
+                example = self.gated_example(Runner::ParFree, suffix)
             )
             .unwrap();
         }
@@ -854,8 +972,9 @@ impl OpEntry {
             let allow = self.many_arguments(if *suffix == "_backward" { 5 } else { 4 });
             write!(
                 out,
-                "    /// [`Kernels::{name}{suffix}`] split over the current rayon pool (the same bits); panics as it does.\n{allow}    \
-                 pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body};\n    }}\n\n"
+                "    /// [`Kernels::{name}{suffix}`] split over the current rayon pool (the same bits); panics as it does.\n{summary_method}{example}{allow}    \
+                 pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body};\n    }}\n\n",
+                example = self.gated_example(Runner::ParMethod, suffix)
             )
             .unwrap();
         }
@@ -961,7 +1080,8 @@ impl OpEntry {
             write!(
                 out,
                 "{head}///\n    /// {layout} On this `Kernels`' ISA (see the free function [`{name}{suffix}`]).\n    ///\n    \
-                 /// # Panics\n    /// {panics}\n    pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body_call};\n    }}\n\n"
+                 /// # Panics\n    /// {panics}\n{example}    pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body_call};\n    }}\n\n",
+                example = self.gated_example(Runner::Kernels, suffix)
             )
             .unwrap();
         }
@@ -972,6 +1092,11 @@ impl OpEntry {
         let name = &self.name;
         let min = self.par_min_len();
         let (sig, call, _) = self.param_lists();
+        let summary = format!(
+            "///\n/// `{name}(gate, up) = {}`, with the bits of the serial call, so within its bound: {} ULP of f32 ({} of bf16 and f16) where the activation is a normal f32.\n",
+            self.formula, self.ulp_f32, self.accuracy.ulp_half
+        );
+        let summary_method = summary.replace("///", "    ///");
         let layouts = [
             (
                 "",
@@ -1009,8 +1134,9 @@ impl OpEntry {
         for (suffix, params, call_args, _) in &layouts {
             write!(
                 out,
-                "/// [`crate::{name}{suffix}`] split over the current rayon pool ([`Par::global`]); panics as it does.\n\
-                 pub fn {name}{suffix}<T: Element>({params}) {{\n    Par::global().{name}{suffix}({call_args});\n}}\n\n"
+                "/// [`crate::{name}{suffix}`] split over the current rayon pool ([`Par::global`]); panics as it does.\n{summary}{example}\
+                 pub fn {name}{suffix}<T: Element>({params}) {{\n    Par::global().{name}{suffix}({call_args});\n}}\n\n",
+                example = self.gated_example(Runner::ParFree, suffix)
             )
             .unwrap();
         }
@@ -1018,8 +1144,9 @@ impl OpEntry {
         for (suffix, params, _, body) in &layouts {
             write!(
                 out,
-                "    /// [`Kernels::{name}{suffix}`] split over the current rayon pool; panics as it does.\n    \
-                 pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body};\n    }}\n\n"
+                "    /// [`Kernels::{name}{suffix}`] split over the current rayon pool; panics as it does.\n{summary_method}{example}    \
+                 pub fn {name}{suffix}<T: Element>(self, {params}) {{\n        {body};\n    }}\n\n",
+                example = self.gated_example(Runner::ParMethod, suffix)
             )
             .unwrap();
         }
@@ -1312,6 +1439,90 @@ fn unique(names: &mut HashSet<String>, name: &str) {
         fail(&format!("name {name} appears twice"));
     }
 }
+
+/// Who runs the call of a generated [`same_bits_example`].
+#[derive(Clone, Copy)]
+enum Runner {
+    /// A `Kernels` method, on the scalar fallback (`k.`).
+    Kernels,
+    /// A `Par` method, split from 4 Ki elements on (`p.`).
+    ParMethod,
+    /// A free function of `simd_activations::par`.
+    ParFree,
+}
+
+impl Runner {
+    /// The statement that makes the runner, and the call prefix.
+    fn parts(self) -> (&'static str, &'static str) {
+        match self {
+            Runner::Kernels => (
+                "let k = simd_activations::Kernels::new(simd_activations::Isa::Scalar).unwrap();\n",
+                "k.",
+            ),
+            Runner::ParMethod => (
+                "let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);\n",
+                "p.",
+            ),
+            Runner::ParFree => ("", "simd_activations::par::"),
+        }
+    }
+}
+
+/// A `# Example` section (each line prefixed by `indent///`): 40 000 inputs `x` over [-4, 4]
+/// and, where the call uses them, `u` (ups or gradients), `gu` (rows of 100 gates then 100
+/// ups) and `gi` (interleaved pairs); `outputs` declares the outputs (`a…` for the call, `b…` for its twin); then
+/// `RUNNER.call` and the free serial function `simd_activations::reference_call`, and a check
+/// that each of `pairs` has the same bits (the crate's guarantee across ISAs and threads).
+fn same_bits_example(
+    indent: &str,
+    runner: Runner,
+    outputs: &str,
+    (call, reference_call): (&str, &str),
+    pairs: &[(&str, &str)],
+) -> String {
+    let (make, prefix) = runner.parts();
+    let checks: String = pairs
+        .iter()
+        .map(|(a, b)| {
+            format!("assert!({a}.iter().zip(&{b}).all(|(p, q)| p.to_bits() == q.to_bits()));\n")
+        })
+        .collect();
+    let uses = |v: &str| call.contains(v) || outputs.contains(v);
+    let mut inputs = String::from(
+        "let n = 40_000;\nlet x: Vec<f32> = (0..n).map(|i| i as f32 / 5_000.0 - 4.0).collect();\n",
+    );
+    if uses("&u") || uses("u.clone()") || uses("&gu") || uses("&gi") {
+        inputs.push_str("let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 4.0).collect();\n");
+    }
+    if uses("&gu") {
+        inputs.push_str(
+            "let gu: Vec<f32> = x.chunks(100).zip(u.chunks(100)).flat_map(|(g, u)| [g, u].concat()).collect();\n",
+        );
+    }
+    if uses("&gi") {
+        inputs.push_str("let gi: Vec<f32> = x.iter().zip(&u).flat_map(|(&g, &u)| [g, u]).collect();\n");
+    }
+    let code = format!(
+        "{make}{inputs}{outputs}\n{prefix}{call};\nsimd_activations::{reference_call};\n{checks}"
+    );
+    let mut out = format!("{indent}///\n{indent}/// # Example\n{indent}/// ```\n");
+    for line in code.lines() {
+        out.push_str(&format!("{indent}/// {line}\n"));
+    }
+    out.push_str(&format!("{indent}/// ```\n"));
+    out
+}
+
+/// Output declarations of [`same_bits_example`]: `a` and `b` of `n` zeros.
+const OUT_N: &str = "let (mut a, mut b) = (vec![0.0_f32; n], vec![0.0_f32; n]);";
+/// `a` and `b` as copies of `x` (in place into the input).
+const OUT_X: &str = "let (mut a, mut b) = (x.clone(), x.clone());";
+/// `a` and `b` as copies of `u` (in place into the gradient).
+const OUT_U: &str = "let (mut a, mut b) = (u.clone(), u.clone());";
+/// Two pairs of `n` zeros, `a`/`b` and `a2`/`b2`.
+const OUT_2N: &str = "let (mut a, mut b, mut a2, mut b2) = (vec![0.0_f32; n], vec![0.0_f32; n], vec![0.0_f32; n], vec![0.0_f32; n]);";
+/// `a` and `b` of `2n` zeros (a fused gradient).
+const OUT_GU: &str = "let (mut a, mut b) = (vec![0.0_f32; 2 * n], vec![0.0_f32; 2 * n]);";
 
 /// `2^k` for an exact power of two, else the number.
 fn power_of_two(v: f64) -> String {
