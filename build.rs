@@ -527,7 +527,11 @@ impl OpEntry {
     fn unary_examples(&self, runner: Runner) -> (String, String) {
         let name = &self.name;
         let (_, _, args) = self.param_lists();
-        let indent = if matches!(runner, Runner::ParFree) { "" } else { "    " };
+        let indent = if matches!(runner, Runner::ParFree) {
+            ""
+        } else {
+            "    "
+        };
         let inplace = same_bits_example(
             indent,
             runner,
@@ -556,7 +560,11 @@ impl OpEntry {
     fn backward_examples(&self, runner: Runner) -> (String, String) {
         let name = &self.name;
         let (_, _, args) = self.param_lists();
-        let indent = if matches!(runner, Runner::ParFree) { "" } else { "    " };
+        let indent = if matches!(runner, Runner::ParFree) {
+            ""
+        } else {
+            "    "
+        };
         let inplace = same_bits_example(
             indent,
             runner,
@@ -585,12 +593,32 @@ impl OpEntry {
     fn gated_example(&self, runner: Runner, suffix: &str) -> String {
         let name = &self.name;
         let (_, _, args) = self.param_lists();
-        let indent = if matches!(runner, Runner::ParFree) { "" } else { "    " };
+        let indent = if matches!(runner, Runner::ParFree) {
+            ""
+        } else {
+            "    "
+        };
         let (outputs, call, pairs): (&str, String, &[(&str, &str)]) = match suffix {
-            "" => (OUT_N, format!("{name}(&x, &u{args}, &mut ?)"), &[("a", "b")]),
-            "_inplace" => (OUT_X, format!("{name}_inplace(&mut ?, &u{args})"), &[("a", "b")]),
-            "_rows" => (OUT_N, format!("{name}_rows(&gu, 100{args}, &mut ?)"), &[("a", "b")]),
-            "_interleaved" => (OUT_N, format!("{name}_interleaved(&gi{args}, &mut ?)"), &[("a", "b")]),
+            "" => (
+                OUT_N,
+                format!("{name}(&x, &u{args}, &mut ?)"),
+                &[("a", "b")],
+            ),
+            "_inplace" => (
+                OUT_X,
+                format!("{name}_inplace(&mut ?, &u{args})"),
+                &[("a", "b")],
+            ),
+            "_rows" => (
+                OUT_N,
+                format!("{name}_rows(&gu, 100{args}, &mut ?)"),
+                &[("a", "b")],
+            ),
+            "_interleaved" => (
+                OUT_N,
+                format!("{name}_interleaved(&gi{args}, &mut ?)"),
+                &[("a", "b")],
+            ),
             "_backward" => (
                 OUT_2N,
                 format!("{name}_backward(&x, &u, &u{args}, &mut ?, &mut ?2)"),
@@ -1500,7 +1528,9 @@ fn same_bits_example(
         );
     }
     if uses("&gi") {
-        inputs.push_str("let gi: Vec<f32> = x.iter().zip(&u).flat_map(|(&g, &u)| [g, u]).collect();\n");
+        inputs.push_str(
+            "let gi: Vec<f32> = x.iter().zip(&u).flat_map(|(&g, &u)| [g, u]).collect();\n",
+        );
     }
     let code = format!(
         "{make}{inputs}{outputs}\n{prefix}{call};\nsimd_activations::{reference_call};\n{checks}"
