@@ -216,6 +216,16 @@ pub(crate) struct DSwish {
 }
 
 impl UnaryOp for DSwish {
+    fn fast_limit(self) -> Option<f32> {
+        // |x| <= 64/|beta| keeps |beta x| within the logistic fast range (as `Swish`).
+        Some(LOGISTIC_FAST_LIMIT / self.beta.abs()).filter(|limit| !limit.is_nan())
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        swish_derivative(simd, x, self.beta, false)
+    }
+
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         swish_derivative(simd, x, self.beta, true)
@@ -227,6 +237,18 @@ impl UnaryOp for DSwish {
 pub(crate) struct DGeluSigmoid;
 
 impl UnaryOp for DGeluSigmoid {
+    fn fast_limit(self) -> Option<f32> {
+        DSwish {
+            beta: crate::catalogue::consts::GELU_SIGMOID_BETA,
+        }
+        .fast_limit()
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        swish_derivative(simd, x, crate::catalogue::consts::GELU_SIGMOID_BETA, false)
+    }
+
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         swish_derivative(simd, x, crate::catalogue::consts::GELU_SIGMOID_BETA, true)
