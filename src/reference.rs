@@ -338,21 +338,57 @@ pub fn rational(x: f64, a: &[f64], b: &[f64]) -> f64 {
 // PyTorch's conventions at the kinks: the derivative at a kink is that of the side named.
 
 /// `sigmoid(x) sigmoid(-x)`, the derivative of [`sigmoid`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{sigmoid, sigmoid_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (sigmoid(x + h) - sigmoid(x - h)) / (2.0 * h);
+/// assert!((sigmoid_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn sigmoid_derivative(x: f64) -> f64 {
     sigmoid(x) * sigmoid(-x)
 }
 
 /// `e^x`, the derivative of [`exp`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{exp, exp_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (exp(x + h) - exp(x - h)) / (2.0 * h);
+/// assert!((exp_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn exp_derivative(x: f64) -> f64 {
     x.exp()
 }
 
 /// `1 - tanh² x = 4 sigmoid'(2x)`, the derivative of [`tanh`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{tanh, tanh_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (tanh(x + h) - tanh(x - h)) / (2.0 * h);
+/// assert!((tanh_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn tanh_derivative(x: f64) -> f64 {
     4.0 * sigmoid_derivative(2.0 * x)
 }
 
 /// `sigmoid(bx) + bx sigmoid'(bx)`, the derivative of [`swish`] (0 · inf taken as 0).
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{swish, swish_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (swish(x + h, 1.0) - swish(x - h, 1.0)) / (2.0 * h);
+/// assert!((swish_derivative(x, 1.0) - slope).abs() < 1e-6);
+/// ```
 pub fn swish_derivative(x: f64, beta: f64) -> f64 {
     let z = beta * x;
     let d = sigmoid_derivative(z);
@@ -364,16 +400,43 @@ pub fn swish_derivative(x: f64, beta: f64) -> f64 {
 }
 
 /// The derivative of [`silu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{silu, silu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (silu(x + h) - silu(x - h)) / (2.0 * h);
+/// assert!((silu_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn silu_derivative(x: f64) -> f64 {
     swish_derivative(x, 1.0)
 }
 
 /// The derivative of [`gelu_sigmoid`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{gelu_sigmoid, gelu_sigmoid_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (gelu_sigmoid(x + h) - gelu_sigmoid(x - h)) / (2.0 * h);
+/// assert!((gelu_sigmoid_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn gelu_sigmoid_derivative(x: f64) -> f64 {
     swish_derivative(x, f64::from(crate::catalogue::consts::GELU_SIGMOID_BETA))
 }
 
 /// `x > 0 ? 1 : 0`, the derivative of [`relu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{relu, relu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (relu(x + h) - relu(x - h)) / (2.0 * h);
+/// assert!((relu_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn relu_derivative(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -385,11 +448,29 @@ pub fn relu_derivative(x: f64) -> f64 {
 }
 
 /// `0`, the derivative of [`step`] (NaN for NaN).
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{step, step_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (step(x + h, 0.0) - step(x - h, 0.0)) / (2.0 * h);
+/// assert!((step_derivative(x, 0.0) - slope).abs() < 1e-6);
+/// ```
 pub fn step_derivative(x: f64, _threshold: f64) -> f64 {
     if x.is_nan() { x } else { 0.0 }
 }
 
 /// `0 < x < 6 ? 1 : 0`, the derivative of [`relu6`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{relu6, relu6_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (relu6(x + h) - relu6(x - h)) / (2.0 * h);
+/// assert!((relu6_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn relu6_derivative(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -401,6 +482,15 @@ pub fn relu6_derivative(x: f64) -> f64 {
 }
 
 /// `x > 0 ? 1 : alpha`, the derivative of [`leaky_relu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{leaky_relu, leaky_relu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (leaky_relu(x + h, 1.0) - leaky_relu(x - h, 1.0)) / (2.0 * h);
+/// assert!((leaky_relu_derivative(x, 1.0) - slope).abs() < 1e-6);
+/// ```
 pub fn leaky_relu_derivative(x: f64, alpha: f64) -> f64 {
     if x.is_nan() {
         x
@@ -412,6 +502,15 @@ pub fn leaky_relu_derivative(x: f64, alpha: f64) -> f64 {
 }
 
 /// The derivative of [`rrelu`] in inference mode, the slope rounded to f32 as the kernel does.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{rrelu, rrelu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (rrelu(x + h, 0.125, 0.333) - rrelu(x - h, 0.125, 0.333)) / (2.0 * h);
+/// assert!((rrelu_derivative(x, 0.125, 0.333) - slope).abs() < 1e-6);
+/// ```
 pub fn rrelu_derivative(x: f64, lower: f64, upper: f64) -> f64 {
     #[expect(clippy::cast_possible_truncation, reason = "the kernel's f32 slope")]
     let slope = f64::from((lower as f32 + upper as f32) * 0.5);
@@ -419,6 +518,15 @@ pub fn rrelu_derivative(x: f64, lower: f64, upper: f64) -> f64 {
 }
 
 /// `x > 0 ? 1 : alpha e^x`, the derivative of [`elu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{elu, elu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (elu(x + h, 1.0) - elu(x - h, 1.0)) / (2.0 * h);
+/// assert!((elu_derivative(x, 1.0) - slope).abs() < 1e-6);
+/// ```
 pub fn elu_derivative(x: f64, alpha: f64) -> f64 {
     if x.is_nan() {
         x
@@ -430,6 +538,15 @@ pub fn elu_derivative(x: f64, alpha: f64) -> f64 {
 }
 
 /// `x > 0 ? lambda : lambda alpha e^x`, the derivative of [`selu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{selu, selu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (selu(x + h) - selu(x - h)) / (2.0 * h);
+/// assert!((selu_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn selu_derivative(x: f64) -> f64 {
     const LAMBDA: f64 = 1.050_700_987_355_480_5;
     const ALPHA: f64 = 1.673_263_242_354_377_3;
@@ -437,6 +554,15 @@ pub fn selu_derivative(x: f64) -> f64 {
 }
 
 /// `x > 0 ? 1 : e^(x/alpha)`, the derivative of [`celu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{celu, celu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (celu(x + h, 1.0) - celu(x - h, 1.0)) / (2.0 * h);
+/// assert!((celu_derivative(x, 1.0) - slope).abs() < 1e-6);
+/// ```
 pub fn celu_derivative(x: f64, alpha: f64) -> f64 {
     if x.is_nan() {
         x
@@ -448,6 +574,15 @@ pub fn celu_derivative(x: f64, alpha: f64) -> f64 {
 }
 
 /// `sigmoid(beta x)`, 1 where `beta x > threshold`: the derivative of [`softplus`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{softplus, softplus_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (softplus(x + h, 1.0, 20.0) - softplus(x - h, 1.0, 20.0)) / (2.0 * h);
+/// assert!((softplus_derivative(x, 1.0, 20.0) - slope).abs() < 1e-6);
+/// ```
 pub fn softplus_derivative(x: f64, beta: f64, threshold: f64) -> f64 {
     if x.is_nan() {
         x
@@ -459,11 +594,29 @@ pub fn softplus_derivative(x: f64, beta: f64, threshold: f64) -> f64 {
 }
 
 /// `sigmoid(-x)`, the derivative of [`log_sigmoid`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{log_sigmoid, log_sigmoid_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (log_sigmoid(x + h) - log_sigmoid(x - h)) / (2.0 * h);
+/// assert!((log_sigmoid_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn log_sigmoid_derivative(x: f64) -> f64 {
     sigmoid(-x)
 }
 
 /// `-3 < x < 3 ? 1/6 : 0`, the derivative of [`hard_sigmoid`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{hard_sigmoid, hard_sigmoid_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (hard_sigmoid(x + h) - hard_sigmoid(x - h)) / (2.0 * h);
+/// assert!((hard_sigmoid_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn hard_sigmoid_derivative(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -475,6 +628,15 @@ pub fn hard_sigmoid_derivative(x: f64) -> f64 {
 }
 
 /// `x < -3 ? 0 : x <= 3 ? (2x + 3)/6 : 1`, the derivative of [`hard_swish`] (PyTorch's sides).
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{hard_swish, hard_swish_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (hard_swish(x + h) - hard_swish(x - h)) / (2.0 * h);
+/// assert!((hard_swish_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn hard_swish_derivative(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -488,6 +650,15 @@ pub fn hard_swish_derivative(x: f64) -> f64 {
 }
 
 /// `x > 0 ? 2x : 0`, the derivative of [`squared_relu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{squared_relu, squared_relu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (squared_relu(x + h) - squared_relu(x - h)) / (2.0 * h);
+/// assert!((squared_relu_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn squared_relu_derivative(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -499,6 +670,15 @@ pub fn squared_relu_derivative(x: f64) -> f64 {
 }
 
 /// `x > 0 ? 2 scale x : 0`, the derivative of [`star_relu`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{star_relu, star_relu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (star_relu(x + h, 0.8944, -0.4472) - star_relu(x - h, 0.8944, -0.4472)) / (2.0 * h);
+/// assert!((star_relu_derivative(x, 0.8944, -0.4472) - slope).abs() < 1e-6);
+/// ```
 pub fn star_relu_derivative(x: f64, scale: f64, _bias: f64) -> f64 {
     if x.is_nan() {
         x
@@ -510,17 +690,44 @@ pub fn star_relu_derivative(x: f64, scale: f64, _bias: f64) -> f64 {
 }
 
 /// `1 / (1 + |x|)²`, the derivative of [`softsign`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{softsign, softsign_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (softsign(x + h) - softsign(x - h)) / (2.0 * h);
+/// assert!((softsign_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn softsign_derivative(x: f64) -> f64 {
     let r = 1.0 / (1.0 + x.abs());
     r * r
 }
 
 /// `(2/√π) e^(-x²)`, the derivative of [`erf`].
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{erf, erf_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (erf(x + h) - erf(x - h)) / (2.0 * h);
+/// assert!((erf_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn erf_derivative(x: f64) -> f64 {
     std::f64::consts::FRAC_2_SQRT_PI * (-x * x).exp()
 }
 
 /// `Φ(x) + x φ(x)`, the derivative of [`gelu`] (0 at -inf, 1 at +inf).
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{gelu, gelu_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (gelu(x + h) - gelu(x - h)) / (2.0 * h);
+/// assert!((gelu_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn gelu_derivative(x: f64) -> f64 {
     if x.is_infinite() {
         return if x > 0.0 { 1.0 } else { 0.0 };
@@ -532,6 +739,15 @@ pub fn gelu_derivative(x: f64) -> f64 {
 
 /// `sigmoid(2u) + 2 x u'(x) sigmoid'(2u)`, `u = √(2/π)(x + 0.044715 x³)`, the derivative of
 /// [`gelu_tanh`] (0 · inf taken as 0).
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{gelu_tanh, gelu_tanh_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (gelu_tanh(x + h) - gelu_tanh(x - h)) / (2.0 * h);
+/// assert!((gelu_tanh_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn gelu_tanh_derivative(x: f64) -> f64 {
     let k = (2.0 / std::f64::consts::PI).sqrt();
     let z = 2.0 * k * (x + 0.044715 * x * x * x);
@@ -546,6 +762,15 @@ pub fn gelu_tanh_derivative(x: f64) -> f64 {
 
 /// `tanh(sp) + x sigmoid(x) sech²(sp)`, `sp = ln(1 + e^x)`, the derivative of [`mish`] (0 at
 /// -inf, 1 at +inf).
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{mish, mish_derivative};
+/// // A central difference of the function agrees with the derivative.
+/// let (x, h) = (0.7, 1e-5);
+/// let slope = (mish(x + h) - mish(x - h)) / (2.0 * h);
+/// assert!((mish_derivative(x) - slope).abs() < 1e-6);
+/// ```
 pub fn mish_derivative(x: f64) -> f64 {
     if x.is_infinite() {
         return if x > 0.0 { 1.0 } else { 0.0 };
@@ -558,32 +783,92 @@ pub fn mish_derivative(x: f64) -> f64 {
 // ------------------------------------------------- partial derivatives of the gated ops
 
 /// `(∂/∂gate, ∂/∂up)` of [`glu`]: `(up · sigmoid'(gate), sigmoid(gate))`.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{glu, glu_partials};
+/// // Central differences of the gated function agree with both partials.
+/// let (g, u, h) = (0.7, -1.3, 1e-5);
+/// let (dg, du) = glu_partials(g, u);
+/// assert!((dg - (glu(g + h, u) - glu(g - h, u)) / (2.0 * h)).abs() < 1e-6);
+/// assert!((du - (glu(g, u + h) - glu(g, u - h)) / (2.0 * h)).abs() < 1e-6);
+/// ```
 pub fn glu_partials(gate: f64, up: f64) -> (f64, f64) {
     (up * sigmoid_derivative(gate), sigmoid(gate))
 }
 
 /// `(∂/∂gate, ∂/∂up)` of [`swiglu`]: `(up · silu'(gate), silu(gate))`.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{swiglu, swiglu_partials};
+/// // Central differences of the gated function agree with both partials.
+/// let (g, u, h) = (0.7, -1.3, 1e-5);
+/// let (dg, du) = swiglu_partials(g, u);
+/// assert!((dg - (swiglu(g + h, u) - swiglu(g - h, u)) / (2.0 * h)).abs() < 1e-6);
+/// assert!((du - (swiglu(g, u + h) - swiglu(g, u - h)) / (2.0 * h)).abs() < 1e-6);
+/// ```
 pub fn swiglu_partials(gate: f64, up: f64) -> (f64, f64) {
     (up * silu_derivative(gate), silu(gate))
 }
 
 /// `(∂/∂gate, ∂/∂up)` of [`geglu`]: `(up · gelu'(gate), gelu(gate))`.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{geglu, geglu_partials};
+/// // Central differences of the gated function agree with both partials.
+/// let (g, u, h) = (0.7, -1.3, 1e-5);
+/// let (dg, du) = geglu_partials(g, u);
+/// assert!((dg - (geglu(g + h, u) - geglu(g - h, u)) / (2.0 * h)).abs() < 1e-6);
+/// assert!((du - (geglu(g, u + h) - geglu(g, u - h)) / (2.0 * h)).abs() < 1e-6);
+/// ```
 pub fn geglu_partials(gate: f64, up: f64) -> (f64, f64) {
     (up * gelu_derivative(gate), gelu(gate))
 }
 
 /// `(∂/∂gate, ∂/∂up)` of [`geglu_tanh`]: `(up · gelu_tanh'(gate), gelu_tanh(gate))`.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{geglu_tanh, geglu_tanh_partials};
+/// // Central differences of the gated function agree with both partials.
+/// let (g, u, h) = (0.7, -1.3, 1e-5);
+/// let (dg, du) = geglu_tanh_partials(g, u);
+/// assert!((dg - (geglu_tanh(g + h, u) - geglu_tanh(g - h, u)) / (2.0 * h)).abs() < 1e-6);
+/// assert!((du - (geglu_tanh(g, u + h) - geglu_tanh(g, u - h)) / (2.0 * h)).abs() < 1e-6);
+/// ```
 pub fn geglu_tanh_partials(gate: f64, up: f64) -> (f64, f64) {
     (up * gelu_tanh_derivative(gate), gelu_tanh(gate))
 }
 
 /// `(∂/∂gate, ∂/∂up)` of [`reglu`]: `(up · relu'(gate), relu(gate))`.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{reglu, reglu_partials};
+/// // Central differences of the gated function agree with both partials.
+/// let (g, u, h) = (0.7, -1.3, 1e-5);
+/// let (dg, du) = reglu_partials(g, u);
+/// assert!((dg - (reglu(g + h, u) - reglu(g - h, u)) / (2.0 * h)).abs() < 1e-6);
+/// assert!((du - (reglu(g, u + h) - reglu(g, u - h)) / (2.0 * h)).abs() < 1e-6);
+/// ```
 pub fn reglu_partials(gate: f64, up: f64) -> (f64, f64) {
     (up * relu_derivative(gate), relu(gate))
 }
 
 /// `(∂/∂gate, ∂/∂up)` of [`swiglu_oai`]: `(swish'(g) (u + 1), swish(g))`, each 0 where its clamp
 /// is active (PyTorch's convention: the bounds count as inside); NaN where `up` is NaN.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{swiglu_oai, swiglu_oai_partials};
+/// // Central differences of the gated function agree with both partials.
+/// let (g, u, h) = (0.7, -1.3, 1e-5);
+/// let (dg, du) = swiglu_oai_partials(g, u, 1.702, 7.0);
+/// assert!((dg - (swiglu_oai(g + h, u, 1.702, 7.0) - swiglu_oai(g - h, u, 1.702, 7.0)) / (2.0 * h)).abs() < 1e-6);
+/// assert!((du - (swiglu_oai(g, u + h, 1.702, 7.0) - swiglu_oai(g, u - h, 1.702, 7.0)) / (2.0 * h)).abs() < 1e-6);
+/// ```
 pub fn swiglu_oai_partials(gate: f64, up: f64, alpha: f64, limit: f64) -> (f64, f64) {
     let g = if gate > limit { limit } else { gate };
     let u = up.clamp(-limit, limit);
