@@ -8,11 +8,29 @@
 //! ```
 
 /// `e^x`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (1.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::exp_inplace(&mut y);
+/// let exact = simd_activations::reference::exp(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 1.0);
+/// ```
 pub fn exp(x: f64) -> f64 {
     x.exp()
 }
 
 /// `1 / (1 + e^-x)`, written so neither side cancels or overflows.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::sigmoid_inplace(&mut y);
+/// let exact = simd_activations::reference::sigmoid(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn sigmoid(x: f64) -> f64 {
     if x >= 0.0 {
         1.0 / (1.0 + (-x).exp())
@@ -23,16 +41,43 @@ pub fn sigmoid(x: f64) -> f64 {
 }
 
 /// `tanh x`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::tanh_inplace(&mut y);
+/// let exact = simd_activations::reference::tanh(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn tanh(x: f64) -> f64 {
     x.tanh()
 }
 
 /// `erf x` (libm's f64 erf, under 1 ULP of f64).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::erf_inplace(&mut y);
+/// let exact = simd_activations::reference::erf(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn erf(x: f64) -> f64 {
     libm::erf(x)
 }
 
 /// `x · sigmoid(x)`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::silu_inplace(&mut y);
+/// let exact = simd_activations::reference::silu(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn silu(x: f64) -> f64 {
     if x == f64::NEG_INFINITY {
         -0.0
@@ -42,12 +87,30 @@ pub fn silu(x: f64) -> f64 {
 }
 
 /// `x · sigmoid(beta x)`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::swish_inplace(&mut y, 1.0_f32);
+/// let exact = simd_activations::reference::swish(f64::from(0.7_f32), f64::from(1.0_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn swish(x: f64, beta: f64) -> f64 {
     let s = sigmoid(beta * x);
     if s == 0.0 { 0.0 * x.signum() } else { x * s }
 }
 
 /// `x Φ(x) = x erfc(-x/√2) / 2`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::gelu_inplace(&mut y);
+/// let exact = simd_activations::reference::gelu(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn gelu(x: f64) -> f64 {
     if x == f64::NEG_INFINITY {
         -0.0
@@ -58,6 +121,15 @@ pub fn gelu(x: f64) -> f64 {
 
 /// `x/2 (1 + tanh(√(2/π)(x + 0.044715 x³)))`, evaluated as `x sigmoid(2u)` so the negative tail
 /// does not cancel.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::gelu_tanh_inplace(&mut y);
+/// let exact = simd_activations::reference::gelu_tanh(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn gelu_tanh(x: f64) -> f64 {
     if x == f64::NEG_INFINITY {
         return -0.0;
@@ -67,11 +139,29 @@ pub fn gelu_tanh(x: f64) -> f64 {
 }
 
 /// `max(x, 0)`, with `relu(-0) = -0` and `relu(NaN) = NaN` like the kernel.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (0.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::relu_inplace(&mut y);
+/// let exact = simd_activations::reference::relu(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 0.0);
+/// ```
 pub fn relu(x: f64) -> f64 {
     if x < 0.0 { 0.0 } else { x }
 }
 
 /// `x >= threshold ? 1 : 0` (NaN stays NaN).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (0.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::step_inplace(&mut y, 0.0_f32);
+/// let exact = simd_activations::reference::step(f64::from(0.7_f32), f64::from(0.0_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 0.0);
+/// ```
 pub fn step(x: f64, threshold: f64) -> f64 {
     if x.is_nan() {
         x
@@ -83,21 +173,57 @@ pub fn step(x: f64, threshold: f64) -> f64 {
 }
 
 /// `min(max(x, 0), 6)`, with `relu6(-0) = -0` like [`relu`].
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (0.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::relu6_inplace(&mut y);
+/// let exact = simd_activations::reference::relu6(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 0.0);
+/// ```
 pub fn relu6(x: f64) -> f64 {
     if x > 6.0 { 6.0 } else { relu(x) }
 }
 
 /// `x < 0 ? alpha x : x`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (0.5 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::leaky_relu_inplace(&mut y, 0.01_f32);
+/// let exact = simd_activations::reference::leaky_relu(f64::from(0.7_f32), f64::from(0.01_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 0.5);
+/// ```
 pub fn leaky_relu(x: f64, alpha: f64) -> f64 {
     if x < 0.0 { alpha * x } else { x }
 }
 
 /// Randomized leaky ReLU in inference mode: `x < 0 ? (lower + upper)/2 · x : x`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (1.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::rrelu_inplace(&mut y, 0.125_f32, 0.3333333333333333_f32);
+/// let exact = simd_activations::reference::rrelu(f64::from(0.7_f32), f64::from(0.125_f32), f64::from(0.3333333333333333_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 1.0);
+/// ```
 pub fn rrelu(x: f64, lower: f64, upper: f64) -> f64 {
     leaky_relu(x, (lower + upper) / 2.0)
 }
 
 /// `x >= 0 ? x : alpha (e^x - 1)`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::elu_inplace(&mut y, 1.0_f32);
+/// let exact = simd_activations::reference::elu(f64::from(0.7_f32), f64::from(1.0_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn elu(x: f64, alpha: f64) -> f64 {
     if x >= 0.0 || x.is_nan() {
         x
@@ -107,6 +233,15 @@ pub fn elu(x: f64, alpha: f64) -> f64 {
 }
 
 /// SELU: `lambda · elu(x, alpha)` with the constants of Klambauer et al. (2017).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::selu_inplace(&mut y);
+/// let exact = simd_activations::reference::selu(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn selu(x: f64) -> f64 {
     const LAMBDA: f64 = 1.050_700_987_355_480_5;
     const ALPHA: f64 = 1.673_263_242_354_377_3;
@@ -114,6 +249,15 @@ pub fn selu(x: f64) -> f64 {
 }
 
 /// `x >= 0 ? x : alpha (e^(x/alpha) - 1)`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::celu_inplace(&mut y, 1.0_f32);
+/// let exact = simd_activations::reference::celu(f64::from(0.7_f32), f64::from(1.0_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn celu(x: f64, alpha: f64) -> f64 {
     if x >= 0.0 || x.is_nan() {
         x
@@ -128,6 +272,15 @@ fn ln_one_plus_exp(z: f64) -> f64 {
 }
 
 /// `beta x > threshold ? x : ln(1 + e^(beta x)) / beta` (PyTorch's softplus).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::softplus_inplace(&mut y, 1.0_f32, 20.0_f32);
+/// let exact = simd_activations::reference::softplus(f64::from(0.7_f32), f64::from(1.0_f32), f64::from(20.0_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn softplus(x: f64, beta: f64, threshold: f64) -> f64 {
     if x.is_nan() || beta * x > threshold {
         x
@@ -137,11 +290,29 @@ pub fn softplus(x: f64, beta: f64, threshold: f64) -> f64 {
 }
 
 /// `ln sigmoid(x) = -ln(1 + e^-x)`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::log_sigmoid_inplace(&mut y);
+/// let exact = simd_activations::reference::log_sigmoid(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn log_sigmoid(x: f64) -> f64 {
     if x.is_nan() { x } else { -ln_one_plus_exp(-x) }
 }
 
 /// `x tanh(ln(1 + e^x))`, with `mish(-inf) = -0` (the limit).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::mish_inplace(&mut y);
+/// let exact = simd_activations::reference::mish(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn mish(x: f64) -> f64 {
     if x == f64::NEG_INFINITY {
         -0.0
@@ -151,6 +322,15 @@ pub fn mish(x: f64) -> f64 {
 }
 
 /// `relu6(x + 3) / 6`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (1.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::hard_sigmoid_inplace(&mut y);
+/// let exact = simd_activations::reference::hard_sigmoid(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 1.0);
+/// ```
 pub fn hard_sigmoid(x: f64) -> f64 {
     if x.is_nan() {
         x
@@ -160,6 +340,15 @@ pub fn hard_sigmoid(x: f64) -> f64 {
 }
 
 /// `x relu6(x + 3) / 6`, with `-0` for every `x <= -3` (`-inf` included, the limit).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (1.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::hard_swish_inplace(&mut y);
+/// let exact = simd_activations::reference::hard_swish(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 1.0);
+/// ```
 pub fn hard_swish(x: f64) -> f64 {
     if x.is_nan() || x >= 3.0 {
         x
@@ -171,22 +360,58 @@ pub fn hard_swish(x: f64) -> f64 {
 }
 
 /// `max(x, 0)²`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (0.5 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::squared_relu_inplace(&mut y);
+/// let exact = simd_activations::reference::squared_relu(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 0.5);
+/// ```
 pub fn squared_relu(x: f64) -> f64 {
     relu(x) * relu(x)
 }
 
 /// StarReLU: `scale · max(x, 0)² + bias`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (1.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::star_relu_inplace(&mut y, 0.8944_f32, -0.4472_f32);
+/// let exact = simd_activations::reference::star_relu(f64::from(0.7_f32), f64::from(0.8944_f32), f64::from(-0.4472_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 1.0);
+/// ```
 pub fn star_relu(x: f64, scale: f64, bias: f64) -> f64 {
     scale * squared_relu(x) + bias
 }
 
 /// `x sigmoid(beta x)` with `beta` the f32 value of 1.702 the kernel is defined with
 /// ([`crate::catalogue::consts::GELU_SIGMOID_BETA`]).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (2.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::gelu_sigmoid_inplace(&mut y);
+/// let exact = simd_activations::reference::gelu_sigmoid(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 2.0);
+/// ```
 pub fn gelu_sigmoid(x: f64) -> f64 {
     swish(x, f64::from(crate::catalogue::consts::GELU_SIGMOID_BETA))
 }
 
 /// `x / (1 + |x|)`, `±1` at `±inf`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (1.0 ULP) of this reference.
+/// let mut y = [0.7_f32];
+/// simd_activations::softsign_inplace(&mut y);
+/// let exact = simd_activations::reference::softsign(f64::from(0.7_f32));
+/// assert!(simd_activations::ulp::ulp_distance(y[0], exact) <= 1.0);
+/// ```
 pub fn softsign(x: f64) -> f64 {
     if x.is_infinite() {
         x.signum()
@@ -196,32 +421,86 @@ pub fn softsign(x: f64) -> f64 {
 }
 
 /// GLU: `sigmoid(gate) · up`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (3.0 ULP) of this reference.
+/// let mut out = [0.0_f32];
+/// simd_activations::glu(&[0.7], &[-1.3], &mut out);
+/// let exact = simd_activations::reference::glu(f64::from(0.7_f32), f64::from(-1.3_f32));
+/// assert!(simd_activations::ulp::ulp_distance(out[0], exact) <= 3.0);
+/// ```
 pub fn glu(gate: f64, up: f64) -> f64 {
     sigmoid(gate) * up
 }
 
 /// SwiGLU: `silu(gate) · up`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (3.0 ULP) of this reference.
+/// let mut out = [0.0_f32];
+/// simd_activations::swiglu(&[0.7], &[-1.3], &mut out);
+/// let exact = simd_activations::reference::swiglu(f64::from(0.7_f32), f64::from(-1.3_f32));
+/// assert!(simd_activations::ulp::ulp_distance(out[0], exact) <= 3.0);
+/// ```
 pub fn swiglu(gate: f64, up: f64) -> f64 {
     silu(gate) * up
 }
 
 /// GeGLU: `gelu(gate) · up` (erf form).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (3.0 ULP) of this reference.
+/// let mut out = [0.0_f32];
+/// simd_activations::geglu(&[0.7], &[-1.3], &mut out);
+/// let exact = simd_activations::reference::geglu(f64::from(0.7_f32), f64::from(-1.3_f32));
+/// assert!(simd_activations::ulp::ulp_distance(out[0], exact) <= 3.0);
+/// ```
 pub fn geglu(gate: f64, up: f64) -> f64 {
     gelu(gate) * up
 }
 
 /// GeGLU with the tanh form of GELU: `gelu_tanh(gate) · up`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (3.0 ULP) of this reference.
+/// let mut out = [0.0_f32];
+/// simd_activations::geglu_tanh(&[0.7], &[-1.3], &mut out);
+/// let exact = simd_activations::reference::geglu_tanh(f64::from(0.7_f32), f64::from(-1.3_f32));
+/// assert!(simd_activations::ulp::ulp_distance(out[0], exact) <= 3.0);
+/// ```
 pub fn geglu_tanh(gate: f64, up: f64) -> f64 {
     gelu_tanh(gate) * up
 }
 
 /// ReGLU: `relu(gate) · up`.
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (0.5 ULP) of this reference.
+/// let mut out = [0.0_f32];
+/// simd_activations::reglu(&[0.7], &[-1.3], &mut out);
+/// let exact = simd_activations::reference::reglu(f64::from(0.7_f32), f64::from(-1.3_f32));
+/// assert!(simd_activations::ulp::ulp_distance(out[0], exact) <= 0.5);
+/// ```
 pub fn reglu(gate: f64, up: f64) -> f64 {
     relu(gate) * up
 }
 
 /// GPT-OSS's clamped SwiGLU: `g = min(gate, limit)`, `u = clamp(up, -limit, limit)`,
 /// `g · sigmoid(alpha · g) · (u + 1)` (NaN propagates through the clamps).
+///
+/// # Example
+/// ```
+/// // The f32 kernel is within its catalogue budget (3.0 ULP) of this reference.
+/// let mut out = [0.0_f32];
+/// simd_activations::swiglu_oai(&[0.7], &[-1.3], 1.702_f32, 7.0_f32, &mut out);
+/// let exact = simd_activations::reference::swiglu_oai(f64::from(0.7_f32), f64::from(-1.3_f32), f64::from(1.702_f32), f64::from(7.0_f32));
+/// assert!(simd_activations::ulp::ulp_distance(out[0], exact) <= 3.0);
+/// ```
 pub fn swiglu_oai(gate: f64, up: f64, alpha: f64, limit: f64) -> f64 {
     let g = if gate > limit { limit } else { gate };
     let u = if up > limit {
