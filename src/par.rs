@@ -74,12 +74,25 @@ impl Kernels {
 impl Par {
     /// What the free functions of [`crate::par`] use: [`Kernels::global`] and the catalogue
     /// thresholds.
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::par::Par::global();
+    /// assert_eq!(p.kernels().isa(), simd_activations::Kernels::global().isa());
+    /// assert_eq!(p.min_len(), None);
+    /// ```
     pub fn global() -> Par {
         Kernels::global().par()
     }
 
     /// The same, running every op serially below `min_len` elements of output (0: always
     /// split).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 16);
+    /// assert_eq!(p.min_len(), Some(1 << 16));
+    /// ```
     pub fn with_min_len(self, min_len: usize) -> Par {
         Par {
             min_len: Some(min_len),
@@ -88,11 +101,24 @@ impl Par {
     }
 
     /// The threshold set with [`Par::with_min_len`], or `None` for the catalogue's per op.
+    ///
+    /// # Example
+    /// ```
+    /// let k = simd_activations::Kernels::detect();
+    /// assert_eq!(k.par().min_len(), None);
+    /// assert_eq!(k.par().with_min_len(0).min_len(), Some(0));
+    /// ```
     pub fn min_len(self) -> Option<usize> {
         self.min_len
     }
 
     /// The serial kernels each chunk runs on.
+    ///
+    /// # Example
+    /// ```
+    /// let k = simd_activations::Kernels::new(simd_activations::Isa::Scalar).unwrap();
+    /// assert_eq!(k.par().kernels().isa(), simd_activations::Isa::Scalar);
+    /// ```
     pub fn kernels(self) -> Kernels {
         self.kernels
     }
@@ -317,6 +343,17 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::prelu`] (the message names `par::prelu`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.prelu(&x, &alpha, 100, &mut a);
+    /// simd_activations::prelu(&x, &alpha, 100, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn prelu<T: Element>(self, x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
         check_prelu("par::prelu", x.len(), alpha.len(), channels, out.len());
         self.row_chunks((x, channels), (out, channels), |k, x, out| {
@@ -328,6 +365,17 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::prelu_inplace`] (the message names `par::prelu_inplace`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+    /// let (mut a, mut b) = (x.clone(), x.clone());
+    /// p.prelu_inplace(&mut a, &alpha, 100);
+    /// simd_activations::prelu_inplace(&mut b, &alpha, 100);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn prelu_inplace<T: Element>(self, x: &mut [T], alpha: &[T], channels: usize) {
         check_prelu(
             "par::prelu_inplace",
@@ -344,6 +392,17 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::rational`] (the message names `par::rational`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.rational(&x, &P, &B, &mut a);
+    /// simd_activations::rational(&x, &P, &B, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn rational<T: Element>(
         self,
         x: &[T],
@@ -361,6 +420,17 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::rational_inplace`] (the message names `par::rational_inplace`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let (mut a, mut b) = (x.clone(), x.clone());
+    /// p.rational_inplace(&mut a, &P, &B);
+    /// simd_activations::rational_inplace(&mut b, &P, &B);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn rational_inplace<T: Element>(self, x: &mut [T], numerator: &[f32], denominator: &[f32]) {
         rational_body("par::rational_inplace", numerator, denominator);
         self.inplace(DEFAULT_MIN_LEN, x, |k, x| {
@@ -379,6 +449,18 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::smooth_swiglu`].
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let scale: Vec<f32> = (0..100).map(|c| 0.5 + c as f32 / 100.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.smooth_swiglu(&x, &u, &scale, &mut a);
+    /// simd_activations::smooth_swiglu(&x, &u, &scale, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn smooth_swiglu<T: Element>(self, gate: &[T], up: &[T], scale: &[f32], out: &mut [T]) {
         let k = self.kernels;
         let (w, n) = (scale.len(), out.len());
@@ -396,6 +478,18 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::smooth_swiglu_inplace`].
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let scale: Vec<f32> = (0..100).map(|c| 0.5 + c as f32 / 100.0).collect();
+    /// let (mut a, mut b) = (x.clone(), x.clone());
+    /// p.smooth_swiglu_inplace(&mut a, &u, &scale);
+    /// simd_activations::smooth_swiglu_inplace(&mut b, &u, &scale);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn smooth_swiglu_inplace<T: Element>(self, gate: &mut [T], up: &[T], scale: &[f32]) {
         let k = self.kernels;
         let (w, n) = (scale.len(), gate.len());
@@ -412,6 +506,19 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::smooth_swiglu_rows`].
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let scale: Vec<f32> = (0..100).map(|c| 0.5 + c as f32 / 100.0).collect();
+    /// let gu: Vec<f32> = x.chunks(100).zip(u.chunks(100)).flat_map(|(g, u)| [g, u].concat()).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.smooth_swiglu_rows(&gu, &scale, &mut a);
+    /// simd_activations::smooth_swiglu_rows(&gu, &scale, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn smooth_swiglu_rows<T: Element>(self, gate_up: &[T], scale: &[f32], out: &mut [T]) {
         let w = scale.len();
         if w == 0 || gate_up.len() != 2 * out.len() || !out.len().is_multiple_of(w) {
@@ -427,6 +534,19 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::smooth_swiglu_interleaved`].
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let scale: Vec<f32> = (0..100).map(|c| 0.5 + c as f32 / 100.0).collect();
+    /// let gi: Vec<f32> = x.iter().zip(&u).flat_map(|(&g, &u)| [g, u]).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.smooth_swiglu_interleaved(&gi, &scale, &mut a);
+    /// simd_activations::smooth_swiglu_interleaved(&gi, &scale, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn smooth_swiglu_interleaved<T: Element>(
         self,
         gate_up: &[T],
@@ -448,6 +568,17 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::softmax_backward`] (the message names `par::softmax_backward`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.softmax_backward(&x, &u, 400, &mut a);
+    /// simd_activations::softmax_backward(&x, &u, 400, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn softmax_backward<T: Element>(
         self,
         y: &[T],
@@ -467,6 +598,17 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::log_softmax_backward`] (the message names `par::log_softmax_backward`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.log_softmax_backward(&x, &u, 400, &mut a);
+    /// simd_activations::log_softmax_backward(&x, &u, 400, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn log_softmax_backward<T: Element>(
         self,
         y: &[T],
@@ -538,6 +680,16 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::softmax`] (the message names `par::softmax`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.softmax(&x, 400, &mut a);
+    /// simd_activations::softmax(&x, 400, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn softmax<T: Element>(self, x: &[T], width: usize, out: &mut [T]) {
         check_softmax("par::softmax", x.len(), width, out.len());
         self.row_chunks((x, width), (out, width), |k, x, out| {
@@ -549,6 +701,16 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::softmax_inplace`] (the message names `par::softmax_inplace`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let (mut a, mut b) = (x.clone(), x.clone());
+    /// p.softmax_inplace(&mut a, 400);
+    /// simd_activations::softmax_inplace(&mut b, 400);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn softmax_inplace<T: Element>(self, x: &mut [T], width: usize) {
         check_softmax("par::softmax_inplace", x.len(), width, x.len());
         self.row_chunks_inplace(x, width, |k, x| k.softmax_inplace(x, width));
@@ -558,6 +720,16 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::log_softmax`] (the message names `par::log_softmax`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+    /// p.log_softmax(&x, 400, &mut a);
+    /// simd_activations::log_softmax(&x, 400, &mut b);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn log_softmax<T: Element>(self, x: &[T], width: usize, out: &mut [T]) {
         check_softmax("par::log_softmax", x.len(), width, out.len());
         self.row_chunks((x, width), (out, width), |k, x, out| {
@@ -570,6 +742,16 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::log_softmax_inplace`] (the message names `par::log_softmax_inplace`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let (mut a, mut b) = (x.clone(), x.clone());
+    /// p.log_softmax_inplace(&mut a, 400);
+    /// simd_activations::log_softmax_inplace(&mut b, 400);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn log_softmax_inplace<T: Element>(self, x: &mut [T], width: usize) {
         check_softmax("par::log_softmax_inplace", x.len(), width, x.len());
         self.row_chunks_inplace(x, width, |k, x| k.log_softmax_inplace(x, width));
@@ -628,6 +810,20 @@ impl Par {
     ///
     /// # Panics
     /// As [`Kernels::prelu_backward_inplace`] (the message names `par::prelu_backward_inplace`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+    /// let (mut ga, mut gb) = ([0.0_f32; 100], [0.0_f32; 100]);
+    /// let (mut a, mut b) = (u.clone(), u.clone());
+    /// p.prelu_backward_inplace(&x, &mut a, &alpha, 100, &mut ga);
+    /// simd_activations::prelu_backward_inplace(&x, &mut b, &alpha, 100, &mut gb);
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// assert!(ga.iter().zip(&gb).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn prelu_backward_inplace<T: Element>(
         self,
         x: &[T],
@@ -698,6 +894,21 @@ impl Par {
     /// # Panics
     /// As [`Kernels::rational_backward_inplace`] (the message names
     /// `par::rational_backward_inplace`).
+    ///
+    /// # Example
+    /// ```
+    /// let p = simd_activations::Kernels::detect().par().with_min_len(1 << 12);
+    /// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+    /// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+    /// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+    /// let (mut pa, mut qa, mut pb, mut qb) = ([0.0_f32; 6], [0.0_f32; 4], [0.0_f32; 6], [0.0_f32; 4]);
+    /// let (mut a, mut b) = (u.clone(), u.clone());
+    /// p.rational_backward_inplace(&x, &mut a, &P, &B, (&mut pa, &mut qa));
+    /// simd_activations::rational_backward_inplace(&x, &mut b, &P, &B, (&mut pb, &mut qb));
+    /// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// assert!(pa.iter().zip(&pb).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// assert!(qa.iter().zip(&qb).all(|(p, q)| p.to_bits() == q.to_bits()));
+    /// ```
     pub fn rational_backward_inplace<T: Element>(
         self,
         x: &[T],
@@ -726,6 +937,19 @@ impl Par {
 ///
 /// # Panics
 /// As [`Kernels::prelu_backward`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+/// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+/// let (mut ga, mut gb) = ([0.0_f32; 100], [0.0_f32; 100]);
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::prelu_backward(&x, &u, &alpha, 100, &mut a, &mut ga);
+/// simd_activations::prelu_backward(&x, &u, &alpha, 100, &mut b, &mut gb);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// assert!(ga.iter().zip(&gb).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn prelu_backward<T: Element>(
     x: &[T],
     grad_out: &[T],
@@ -741,6 +965,19 @@ pub fn prelu_backward<T: Element>(
 ///
 /// # Panics
 /// As [`Kernels::prelu_backward_inplace`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+/// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+/// let (mut ga, mut gb) = ([0.0_f32; 100], [0.0_f32; 100]);
+/// let (mut a, mut b) = (u.clone(), u.clone());
+/// simd_activations::par::prelu_backward_inplace(&x, &mut a, &alpha, 100, &mut ga);
+/// simd_activations::prelu_backward_inplace(&x, &mut b, &alpha, 100, &mut gb);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// assert!(ga.iter().zip(&gb).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn prelu_backward_inplace<T: Element>(
     x: &[T],
     grad_out: &mut [T],
@@ -755,6 +992,20 @@ pub fn prelu_backward_inplace<T: Element>(
 ///
 /// # Panics
 /// As [`Kernels::rational_backward`].
+///
+/// # Example
+/// ```
+/// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+/// let (mut pa, mut qa, mut pb, mut qb) = ([0.0_f32; 6], [0.0_f32; 4], [0.0_f32; 6], [0.0_f32; 4]);
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::rational_backward(&x, &u, &P, &B, &mut a, (&mut pa, &mut qa));
+/// simd_activations::rational_backward(&x, &u, &P, &B, &mut b, (&mut pb, &mut qb));
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// assert!(pa.iter().zip(&pb).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// assert!(qa.iter().zip(&qb).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn rational_backward<T: Element>(
     x: &[T],
     grad_out: &[T],
@@ -777,6 +1028,20 @@ pub fn rational_backward<T: Element>(
 ///
 /// # Panics
 /// As [`Kernels::rational_backward_inplace`].
+///
+/// # Example
+/// ```
+/// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+/// let (mut pa, mut qa, mut pb, mut qb) = ([0.0_f32; 6], [0.0_f32; 4], [0.0_f32; 6], [0.0_f32; 4]);
+/// let (mut a, mut b) = (u.clone(), u.clone());
+/// simd_activations::par::rational_backward_inplace(&x, &mut a, &P, &B, (&mut pa, &mut qa));
+/// simd_activations::rational_backward_inplace(&x, &mut b, &P, &B, (&mut pb, &mut qb));
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// assert!(pa.iter().zip(&pb).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// assert!(qa.iter().zip(&qb).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn rational_backward_inplace<T: Element>(
     x: &[T],
     grad_out: &mut [T],
@@ -791,6 +1056,16 @@ pub fn rational_backward_inplace<T: Element>(
 ///
 /// # Panics
 /// As [`Kernels::prelu`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::prelu(&x, &alpha, 100, &mut a);
+/// simd_activations::prelu(&x, &alpha, 100, &mut b);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn prelu<T: Element>(x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
     Par::global().prelu(x, alpha, channels, out);
 }
@@ -799,6 +1074,16 @@ pub fn prelu<T: Element>(x: &[T], alpha: &[T], channels: usize, out: &mut [T]) {
 ///
 /// # Panics
 /// As [`Kernels::prelu_inplace`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let alpha: Vec<f32> = (0..100).map(|c| c as f32 / 400.0).collect();
+/// let (mut a, mut b) = (x.clone(), x.clone());
+/// simd_activations::par::prelu_inplace(&mut a, &alpha, 100);
+/// simd_activations::prelu_inplace(&mut b, &alpha, 100);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn prelu_inplace<T: Element>(x: &mut [T], alpha: &[T], channels: usize) {
     Par::global().prelu_inplace(x, alpha, channels);
 }
@@ -807,6 +1092,15 @@ pub fn prelu_inplace<T: Element>(x: &mut [T], alpha: &[T], channels: usize) {
 ///
 /// # Panics
 /// As [`Kernels::softmax`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::softmax(&x, 400, &mut a);
+/// simd_activations::softmax(&x, 400, &mut b);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
     Par::global().softmax(x, width, out);
 }
@@ -815,6 +1109,15 @@ pub fn softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
 ///
 /// # Panics
 /// As [`Kernels::softmax_inplace`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let (mut a, mut b) = (x.clone(), x.clone());
+/// simd_activations::par::softmax_inplace(&mut a, 400);
+/// simd_activations::softmax_inplace(&mut b, 400);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn softmax_inplace<T: Element>(x: &mut [T], width: usize) {
     Par::global().softmax_inplace(x, width);
 }
@@ -823,6 +1126,15 @@ pub fn softmax_inplace<T: Element>(x: &mut [T], width: usize) {
 ///
 /// # Panics
 /// As [`Kernels::log_softmax`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::log_softmax(&x, 400, &mut a);
+/// simd_activations::log_softmax(&x, 400, &mut b);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn log_softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
     Par::global().log_softmax(x, width, out);
 }
@@ -831,6 +1143,15 @@ pub fn log_softmax<T: Element>(x: &[T], width: usize, out: &mut [T]) {
 ///
 /// # Panics
 /// As [`Kernels::log_softmax_inplace`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let (mut a, mut b) = (x.clone(), x.clone());
+/// simd_activations::par::log_softmax_inplace(&mut a, 400);
+/// simd_activations::log_softmax_inplace(&mut b, 400);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn log_softmax_inplace<T: Element>(x: &mut [T], width: usize) {
     Par::global().log_softmax_inplace(x, width);
 }
@@ -839,6 +1160,16 @@ pub fn log_softmax_inplace<T: Element>(x: &mut [T], width: usize) {
 ///
 /// # Panics
 /// As [`Kernels::softmax_backward`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::softmax_backward(&x, &u, 400, &mut a);
+/// simd_activations::softmax_backward(&x, &u, 400, &mut b);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
     Par::global().softmax_backward(y, grad_out, width, grad_in);
 }
@@ -847,6 +1178,16 @@ pub fn softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_
 ///
 /// # Panics
 /// As [`Kernels::log_softmax_backward`].
+///
+/// # Example
+/// ```
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let u: Vec<f32> = x.iter().map(|v| 0.5 - v / 8.0).collect();
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::log_softmax_backward(&x, &u, 400, &mut a);
+/// simd_activations::log_softmax_backward(&x, &u, 400, &mut b);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn log_softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, grad_in: &mut [T]) {
     Par::global().log_softmax_backward(y, grad_out, width, grad_in);
 }
@@ -855,6 +1196,16 @@ pub fn log_softmax_backward<T: Element>(y: &[T], grad_out: &[T], width: usize, g
 ///
 /// # Panics
 /// As [`Kernels::rational`].
+///
+/// # Example
+/// ```
+/// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let (mut a, mut b) = (vec![0.0_f32; x.len()], vec![0.0_f32; x.len()]);
+/// simd_activations::par::rational(&x, &P, &B, &mut a);
+/// simd_activations::rational(&x, &P, &B, &mut b);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn rational<T: Element>(x: &[T], numerator: &[f32], denominator: &[f32], out: &mut [T]) {
     Par::global().rational(x, numerator, denominator, out);
 }
@@ -863,6 +1214,16 @@ pub fn rational<T: Element>(x: &[T], numerator: &[f32], denominator: &[f32], out
 ///
 /// # Panics
 /// As [`Kernels::rational_inplace`].
+///
+/// # Example
+/// ```
+/// use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B as B, RATIONAL_LEAKY_P as P};
+/// let x: Vec<f32> = (0..40_000).map(|i| (i % 997) as f32 / 100.0 - 5.0).collect();
+/// let (mut a, mut b) = (x.clone(), x.clone());
+/// simd_activations::par::rational_inplace(&mut a, &P, &B);
+/// simd_activations::rational_inplace(&mut b, &P, &B);
+/// assert!(a.iter().zip(&b).all(|(p, q)| p.to_bits() == q.to_bits()));
+/// ```
 pub fn rational_inplace<T: Element>(x: &mut [T], numerator: &[f32], denominator: &[f32]) {
     Par::global().rational_inplace(x, numerator, denominator);
 }
