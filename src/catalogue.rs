@@ -46,6 +46,12 @@ fn peak(f: impl Fn(f64) -> f64, x: f64, half_width: f64, samples: usize) -> f64 
 }
 
 /// A parameter of an op, with its default.
+///
+/// # Example
+/// ```
+/// let elu = simd_activations::catalogue::OpSpec::find("elu").unwrap();
+/// assert_eq!((elu.params[0].name, elu.params[0].default), ("alpha", 1.0));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct ParamSpec {
     /// Argument name in the public functions.
@@ -57,6 +63,14 @@ pub struct ParamSpec {
 }
 
 /// One op of the catalogue.
+///
+/// # Example
+/// ```
+/// // Every unary op, its formula and its f32 budget.
+/// for op in simd_activations::catalogue::OPS {
+///     assert!(!op.formula.is_empty() && op.ulp_f32 >= 0.0);
+/// }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct OpSpec {
     /// Public name (`silu` gives `silu`, `silu_inplace`, `Kernels::silu`, …).
@@ -104,6 +118,14 @@ pub struct OpSpec {
 }
 
 /// The backward pass of a unary op: `grad_in = grad_out · f'(x)`, default parameters.
+///
+/// # Example
+/// ```
+/// let b = simd_activations::catalogue::OpSpec::find("tanh").unwrap().backward.unwrap();
+/// let mut grad_in = [0.0_f32];
+/// (b.free_f32)(&[0.0], &[2.0], &mut grad_in);
+/// assert_eq!(grad_in, [2.0]); // tanh'(0) = 1
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct BackwardSpec {
     /// `Kernels::NAME_backward(x, grad_out, params…, grad_in)` on f32.
@@ -141,17 +163,38 @@ pub struct BackwardSpec {
 
 impl BackwardSpec {
     /// The budget in ULP of the element type `T`.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::OpSpec::find("silu").unwrap().backward.unwrap();
+    /// assert_eq!(b.ulp_in::<f32>(), b.ulp_f32);
+    /// assert_eq!(b.ulp_in::<simd_activations::bf16>(), b.ulp_half);
+    /// ```
     pub fn ulp_in<T: Element>(&self) -> f64 {
         budget_in::<T>(self.ulp_f32, self.ulp_half)
     }
 
     /// Whether `x` lies within [`BackwardSpec::near_zero`] of a zero of `f'`.
+    ///
+    /// # Example
+    /// ```
+    /// let silu = simd_activations::catalogue::OpSpec::find("silu").unwrap().backward.unwrap();
+    /// // silu' is 0 at x = -1.2785; the bound is absolute within 1/2 of there.
+    /// assert!(silu.near_a_zero(-1.0) && !silu.near_a_zero(2.0));
+    /// ```
     pub fn near_a_zero(&self, x: f64) -> bool {
         self.zeros.iter().any(|z| (x - z).abs() <= self.near_zero)
     }
 
     /// The largest `|f'|` within [`BackwardSpec::near_zero`] of `x`, where `x` is that near a
     /// zero of `f'` (the scale of the absolute bound there); `None` elsewhere.
+    ///
+    /// # Example
+    /// ```
+    /// let silu = simd_activations::catalogue::OpSpec::find("silu").unwrap().backward.unwrap();
+    /// assert!(silu.peak_near_zero(-1.2).unwrap() > 0.0);
+    /// assert_eq!(silu.peak_near_zero(3.0), None);
+    /// ```
     pub fn peak_near_zero(&self, x: f64) -> Option<f64> {
         self.near_a_zero(x)
             .then(|| peak(self.derivative, x, self.near_zero, self.near_zero_samples))
@@ -160,6 +203,13 @@ impl BackwardSpec {
     /// Whether the error of `grad · f'(x)` in `T` counts in ULP of `T` (where the budget is in
     /// ULP; elsewhere it is absolute): `f'(x)` and `grad · f'(x)` normal numbers (of f32 and of
     /// `T`), `x` farther than [`BackwardSpec::near_zero`] from a zero of `f'`.
+    ///
+    /// # Example
+    /// ```
+    /// let silu = simd_activations::catalogue::OpSpec::find("silu").unwrap().backward.unwrap();
+    /// assert!(silu.counts_in_ulp::<f32>(2.0, 1.0));
+    /// assert!(!silu.counts_in_ulp::<f32>(-1.3, 1.0)); // near the zero of silu'
+    /// ```
     pub fn counts_in_ulp<T: Element>(&self, x: f64, grad: f64) -> bool {
         let d = (self.derivative)(x);
         normal_f32(d) && normal_in::<T>(grad * d) && !self.near_a_zero(x)
@@ -167,6 +217,14 @@ impl BackwardSpec {
 }
 
 /// One gated op of the catalogue: `out = f(gate, up)`, in four layouts.
+///
+/// # Example
+/// ```
+/// let reglu = simd_activations::catalogue::GatedSpec::find("reglu").unwrap();
+/// let mut out = [0.0_f32; 2];
+/// (reglu.free_f32)(&[-1.0, 2.0], &[3.0, 3.0], &mut out);
+/// assert_eq!(out, [0.0, 6.0]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct GatedSpec {
     /// Public name (`swiglu` gives `swiglu`, `swiglu_inplace`, `swiglu_rows`,
@@ -227,6 +285,14 @@ pub type GatedGrads<'a, T> = (&'a mut [T], &'a mut [T]);
 
 /// The backward pass of a gated op: `(grad_gate, grad_up) = grad_out · (∂f/∂gate, ∂f/∂up)`,
 /// default parameters.
+///
+/// # Example
+/// ```
+/// let b = simd_activations::catalogue::GatedSpec::find("reglu").unwrap().backward.unwrap();
+/// let (mut dg, mut du) = ([0.0_f32; 2], [0.0_f32; 2]);
+/// (b.free_f32)((&[-1.0, 2.0], &[3.0, 3.0], &[1.0, 1.0]), (&mut dg, &mut du));
+/// assert_eq!((dg, du), ([0.0, 3.0], [0.0, 2.0]));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct GatedBackwardSpec {
     /// `Kernels::NAME_backward(gate, up, grad_out, params…, grad_gate, grad_up)` on f32.
@@ -270,12 +336,25 @@ pub struct GatedBackwardSpec {
 
 impl GatedBackwardSpec {
     /// The budget in ULP of the element type `T`.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::GatedSpec::find("swiglu").unwrap().backward.unwrap();
+    /// assert_eq!(b.ulp_in::<f32>(), b.ulp_f32);
+    /// assert_eq!(b.ulp_in::<simd_activations::f16>(), b.ulp_half);
+    /// ```
     pub fn ulp_in<T: Element>(&self) -> f64 {
         budget_in::<T>(self.ulp_f32, self.ulp_half)
     }
 
     /// The largest `|∂f/∂gate|` (at this `up`) within [`GatedBackwardSpec::near_zero`] of
     /// `gate`, where `gate` is that near a zero of the activation's derivative; `None` elsewhere.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::GatedSpec::find("swiglu").unwrap().backward.unwrap();
+    /// assert!(b.peak_near_zero(-1.2, 2.0).is_some() && b.peak_near_zero(3.0, 2.0).is_none());
+    /// ```
     pub fn peak_near_zero(&self, gate: f64, up: f64) -> Option<f64> {
         let near = self
             .zeros
@@ -291,6 +370,13 @@ impl GatedBackwardSpec {
     /// floor, plus the subnormal allowance where `∂f/∂gate / (|up| + 1)` (the activation's
     /// derivative, as the factor of `∂f/∂gate` is `up` or `up + 1`) or `∂f/∂up` (the
     /// activation) is not a normal f32.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::GatedSpec::find("swiglu").unwrap().backward.unwrap();
+    /// // Away from the subnormal range only the floor remains.
+    /// assert_eq!(b.absolute_terms(1.0, 2.0, 1.0), (b.floor, b.floor));
+    /// ```
     pub fn absolute_terms(&self, gate: f64, up: f64, grad: f64) -> (f64, f64) {
         let (g, u) = self.subnormal_terms(gate, up, grad);
         (g + self.floor, u + self.floor)
@@ -319,6 +405,12 @@ impl GatedBackwardSpec {
     /// subnormal term ([`GatedBackwardSpec::absolute_terms`] beyond the floor), and for
     /// `grad_gate` the gate farther than [`GatedBackwardSpec::near_zero`] from a zero of the
     /// activation's derivative.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::GatedSpec::find("swiglu").unwrap().backward.unwrap();
+    /// assert_eq!(b.counts_in_ulp::<f32>(2.0, 1.5, 1.0), (true, true));
+    /// ```
     pub fn counts_in_ulp<T: Element>(&self, gate: f64, up: f64, grad: f64) -> (bool, bool) {
         let (pg, pu) = (self.partials)(gate, up);
         let (tiny_g, tiny_u) = self.subnormal_terms(gate, up, grad);
@@ -332,6 +424,13 @@ impl GatedBackwardSpec {
 
 /// One row-wise op of the catalogue (softmax, log_softmax): every output depends on its whole
 /// row of `width` contiguous elements.
+///
+/// # Example
+/// ```
+/// for op in simd_activations::catalogue::ROWWISE {
+///     assert!(op.ulp_f32 >= 0.5 && op.max_width_tested >= 4096);
+/// }
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct RowSpec {
     /// Public name (`softmax` gives `softmax`, `softmax_inplace`, the `Kernels` and `par` forms).
@@ -367,6 +466,15 @@ pub struct RowSpec {
 
 /// The backward pass of a row-wise op, `NAME_backward(y, grad_out, width, grad_in)`, from the
 /// forward's output `y`.
+///
+/// # Example
+/// ```
+/// let b = simd_activations::catalogue::RowSpec::find("softmax").unwrap().backward.unwrap();
+/// // y = softmax([0, 0]) = [1/2, 1/2]; g = [1, 0]: grad_in = y (g - y·g) = [1/4, -1/4].
+/// let mut grad_in = [0.0_f32; 2];
+/// (b.eval_f32)(simd_activations::Kernels::detect(), &[0.5, 0.5], &[1.0, 0.0], 2, &mut grad_in);
+/// assert_eq!(grad_in, [0.25, -0.25]);
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct RowBackwardSpec {
     /// The formula of `grad_in`.
@@ -398,12 +506,24 @@ pub struct RowBackwardSpec {
 
 impl RowBackwardSpec {
     /// The budget in ULP of the element type `T`.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::RowSpec::find("softmax").unwrap().backward.unwrap();
+    /// assert_eq!(b.ulp_in::<f32>(), b.ulp_f32);
+    /// ```
     pub fn ulp_in<T: Element>(&self) -> f64 {
         budget_in::<T>(self.ulp_f32, self.ulp_half)
     }
 
     /// Whether the error of an output with exact value `exact` and absolute term `slack` counts
     /// in ULP of `T`: `exact` non-zero and `slack` at most one ULP of `T` at `exact`.
+    ///
+    /// # Example
+    /// ```
+    /// let b = simd_activations::catalogue::RowSpec::find("softmax").unwrap().backward.unwrap();
+    /// assert!(b.counts_in_ulp::<f32>(0.25, 1e-12) && !b.counts_in_ulp::<f32>(0.0, 0.0));
+    /// ```
     pub fn counts_in_ulp<T: Element>(&self, exact: f64, slack: f64) -> bool {
         exact != 0.0 && slack <= crate::ulp::ulp_of_in::<T>(exact)
     }
@@ -411,6 +531,12 @@ impl RowBackwardSpec {
 
 impl RowSpec {
     /// The budget in ULP of the element type `T`.
+    ///
+    /// # Example
+    /// ```
+    /// let softmax = simd_activations::catalogue::RowSpec::find("softmax").unwrap();
+    /// assert_eq!((softmax.ulp_in::<f32>(), softmax.ulp_in::<simd_activations::bf16>()), (3.0, 1.0));
+    /// ```
     pub fn ulp_in<T: Element>(&self) -> f64 {
         budget_in::<T>(self.ulp_f32, self.ulp_half)
     }
@@ -432,6 +558,12 @@ impl RowSpec {
 
 impl GatedSpec {
     /// The budget in ULP of the element type `T`.
+    ///
+    /// # Example
+    /// ```
+    /// let swiglu = simd_activations::catalogue::GatedSpec::find("swiglu").unwrap();
+    /// assert_eq!(swiglu.ulp_in::<f32>(), swiglu.ulp_f32);
+    /// ```
     pub fn ulp_in<T: Element>(&self) -> f64 {
         budget_in::<T>(self.ulp_f32, self.ulp_half)
     }
@@ -439,6 +571,12 @@ impl GatedSpec {
     /// Whether the error at `gate` counts in ULP: where the activation (the op with `up = 1`)
     /// is a normal f32; elsewhere its absolute error times `|up|` is all the f32 lanes can
     /// carry, and [`GatedSpec::subnormal_allowance`] applies.
+    ///
+    /// # Example
+    /// ```
+    /// let swiglu = simd_activations::catalogue::GatedSpec::find("swiglu").unwrap();
+    /// assert!(swiglu.counts_in_ulp(1.0) && !swiglu.counts_in_ulp(-200.0)); // silu(-200) is subnormal
+    /// ```
     pub fn counts_in_ulp(&self, gate: f64) -> bool {
         (self.reference)(gate, 1.0).abs() >= f64::from(f32::MIN_POSITIVE)
     }
@@ -458,6 +596,13 @@ impl GatedSpec {
 
 impl OpSpec {
     /// The budget in ULP of the element type `T`.
+    ///
+    /// # Example
+    /// ```
+    /// let silu = simd_activations::catalogue::OpSpec::find("silu").unwrap();
+    /// assert_eq!(silu.ulp_in::<f32>(), silu.ulp_f32);
+    /// assert_eq!(silu.ulp_in::<simd_activations::f16>(), silu.ulp_half);
+    /// ```
     pub fn ulp_in<T: Element>(&self) -> f64 {
         budget_in::<T>(self.ulp_f32, self.ulp_half)
     }
