@@ -527,29 +527,16 @@ impl OpEntry {
     fn unary_examples(&self, runner: Runner) -> (String, String) {
         let name = &self.name;
         let (_, _, args) = self.param_lists();
-        let indent = if matches!(runner, Runner::ParFree) {
-            ""
-        } else {
-            "    "
-        };
         let inplace = same_bits_example(
-            indent,
             runner,
             OUT_X,
-            (
-                &format!("{name}_inplace(&mut a{args})"),
-                &format!("{name}_inplace(&mut b{args})"),
-            ),
+            &format!("{name}_inplace(&mut ?{args})"),
             &[("a", "b")],
         );
         let out = same_bits_example(
-            indent,
             runner,
             OUT_N,
-            (
-                &format!("{name}(&x{args}, &mut a)"),
-                &format!("{name}(&x{args}, &mut b)"),
-            ),
+            &format!("{name}(&x{args}, &mut ?)"),
             &[("a", "b")],
         );
         (inplace, out)
@@ -560,29 +547,16 @@ impl OpEntry {
     fn backward_examples(&self, runner: Runner) -> (String, String) {
         let name = &self.name;
         let (_, _, args) = self.param_lists();
-        let indent = if matches!(runner, Runner::ParFree) {
-            ""
-        } else {
-            "    "
-        };
         let inplace = same_bits_example(
-            indent,
             runner,
             OUT_U,
-            (
-                &format!("{name}_backward_inplace(&x, &mut a{args})"),
-                &format!("{name}_backward_inplace(&x, &mut b{args})"),
-            ),
+            &format!("{name}_backward_inplace(&x, &mut ?{args})"),
             &[("a", "b")],
         );
         let out = same_bits_example(
-            indent,
             runner,
             OUT_N,
-            (
-                &format!("{name}_backward(&x, &u{args}, &mut a)"),
-                &format!("{name}_backward(&x, &u{args}, &mut b)"),
-            ),
+            &format!("{name}_backward(&x, &u{args}, &mut ?)"),
             &[("a", "b")],
         );
         (inplace, out)
@@ -593,11 +567,6 @@ impl OpEntry {
     fn gated_example(&self, runner: Runner, suffix: &str) -> String {
         let name = &self.name;
         let (_, _, args) = self.param_lists();
-        let indent = if matches!(runner, Runner::ParFree) {
-            ""
-        } else {
-            "    "
-        };
         let (outputs, call, pairs): (&str, String, &[(&str, &str)]) = match suffix {
             "" => (
                 OUT_N,
@@ -630,13 +599,7 @@ impl OpEntry {
                 &[("a", "b")],
             ),
         };
-        same_bits_example(
-            indent,
-            runner,
-            outputs,
-            (&call.replace('?', "a"), &call.replace('?', "b")),
-            pairs,
-        )
+        same_bits_example(runner, outputs, &call, pairs)
     }
 
     /// The assertions of the checked parameters, one statement per line (indented for a method
@@ -1480,6 +1443,14 @@ enum Runner {
 }
 
 impl Runner {
+    /// The doc-comment indent of the items it documents (methods are indented).
+    fn indent(self) -> &'static str {
+        match self {
+            Runner::ParFree => "",
+            Runner::Kernels | Runner::ParMethod => "    ",
+        }
+    }
+
     /// The statement that makes the runner, and the call prefix.
     fn parts(self) -> (&'static str, &'static str) {
         match self {
@@ -1496,19 +1467,16 @@ impl Runner {
     }
 }
 
-/// A `# Example` section (each line prefixed by `indent///`): 40 000 inputs `x` over [-4, 4]
-/// and, where the call uses them, `u` (ups or gradients), `gu` (rows of 100 gates then 100
-/// ups) and `gi` (interleaved pairs); `outputs` declares the outputs (`a…` for the call, `b…` for its twin); then
-/// `RUNNER.call` and the free serial function `simd_activations::reference_call`, and a check
-/// that each of `pairs` has the same bits (the crate's guarantee across ISAs and threads).
-fn same_bits_example(
-    indent: &str,
-    runner: Runner,
-    outputs: &str,
-    (call, reference_call): (&str, &str),
-    pairs: &[(&str, &str)],
-) -> String {
+/// A `# Example` section (indented as the runner's items): 40 000 inputs `x` over [-4, 4] and,
+/// where the call uses them, `u` (ups or gradients), `gu` (rows of 100 gates then 100 ups) and
+/// `gi` (interleaved pairs); `outputs` declares the outputs (`a…` for the call, `b…` for its
+/// twin); then `call` with `?` as `a` on the runner and as `b` on the free serial function, and a
+/// check that each of `pairs` has the same bits (the crate's guarantee across ISAs and threads).
+fn same_bits_example(runner: Runner, outputs: &str, call: &str, pairs: &[(&str, &str)]) -> String {
     let (make, prefix) = runner.parts();
+    let indent = runner.indent();
+    let reference_call = call.replace('?', "b");
+    let call = call.replace('?', "a");
     let checks: String = pairs
         .iter()
         .map(|(a, b)| {
