@@ -1303,3 +1303,52 @@ pub fn rational_backward_slack(x: f64, g: f64, a: &[f64], b: &[f64]) -> (f64, bo
     let slack = cancel * g.abs() * (dp_abs + p_abs / q * da_abs) / q;
     (slack, big_a.abs() <= cancel * a_abs)
 }
+
+/// The documented error bound of [`crate::Kernels::rational`] at `x` in absolute terms, for the
+/// f32 coefficients `a` (`a0, a1, …`) and `b` (`b1, b2, …`) and its exact value `exact`:
+/// `2^-24 ((2m + 2) Σ|ak||x|^k + |R| (2n + 3 + e) (1 + Σ|bk||x|^k)) / Q` (`e = |m - n| + 2`
+/// beyond |x| = 256, where the reversed form runs), plus half an ULP of `T` for the final
+/// rounding of a 16-bit type and `2^-149`. Tests and the report hold the kernel to it.
+///
+/// # Example
+/// ```
+/// use simd_activations::reference::{rational, rational_bound};
+/// // softsign x / (1 + |x|) at 2: a few ULP of f32 of 2/3.
+/// let bound = rational_bound::<f32>(2.0, &[0.0, 1.0], &[1.0], rational(2.0, &[0.0, 1.0], &[1.0]));
+/// assert!(bound > 0.0 && bound < 1e-6);
+/// ```
+pub fn rational_bound<T: crate::Element>(x: f64, a: &[f32], b: &[f32], exact: f64) -> f64 {
+    let ax = x.abs();
+    let degree = |len: usize| i32::try_from(len).expect("at most 9 coefficients");
+    let m = a.iter().rposition(|&c| c != 0.0).map_or(0, degree);
+    let n = b
+        .iter()
+        .rposition(|&c| c != 0.0)
+        .map_or(0, |i| degree(i) + 1);
+    let p_abs: f64 = (0..)
+        .zip(a)
+        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k))
+        .sum();
+    let b_abs: f64 = (1..)
+        .zip(b)
+        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k))
+        .sum();
+    let b_val: f64 = (1..).zip(b).map(|(k, &c)| f64::from(c) * x.powi(k)).sum();
+    let q = 1.0 + b_val.abs();
+    let eps = 2f64.powi(-24);
+    let extra = if ax > 256.0 {
+        f64::from((m - n).abs() + 2)
+    } else {
+        0.0
+    };
+    let f32_bound = eps
+        * (f64::from(2 * m + 2) * p_abs
+            + exact.abs() * (f64::from(2 * n + 3) + extra) * (1.0 + b_abs))
+        / q;
+    let half = if T::MANTISSA_BITS == <f32 as crate::Element>::MANTISSA_BITS {
+        0.0
+    } else {
+        0.5 * crate::ulp::ulp_of_in::<T>(exact)
+    };
+    f32_bound + half + 2f64.powi(-149)
+}

@@ -10,47 +10,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use common::{all_kernels, show};
 use simd_activations::catalogue::cores::{RATIONAL_LEAKY_B, RATIONAL_LEAKY_P};
-use simd_activations::ulp::ulp_of_in;
 use simd_activations::{Element, Kernels, bf16, f16, par, reference};
-
-/// The documented error bound (`Kernels::rational`), plus half an ULP of `T` for the final
-/// rounding of a 16-bit type, in absolute terms.
-fn bound<T: Element>(x: f64, a: &[f32], b: &[f32], exact: f64) -> f64 {
-    let ax = x.abs();
-    let m = a.iter().rposition(|&c| c != 0.0).unwrap_or(0);
-    let n = b.iter().rposition(|&c| c != 0.0).map_or(0, |i| i + 1);
-    let p_abs: f64 = a
-        .iter()
-        .enumerate()
-        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k as i32))
-        .sum();
-    let b_abs: f64 = b
-        .iter()
-        .enumerate()
-        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k as i32 + 1))
-        .sum();
-    let b_val: f64 = b
-        .iter()
-        .enumerate()
-        .map(|(k, &c)| f64::from(c) * x.powi(k as i32 + 1))
-        .sum();
-    let q = 1.0 + b_val.abs();
-    let eps = 2f64.powi(-24);
-    let extra = if ax > 256.0 {
-        (m as f64 - n as f64).abs() + 2.0
-    } else {
-        0.0
-    };
-    let f32_bound = eps
-        * ((2 * m + 2) as f64 * p_abs + exact.abs() * ((2 * n + 3) as f64 + extra) * (1.0 + b_abs))
-        / q;
-    let half = if T::NAME == "f32" {
-        0.0
-    } else {
-        0.5 * ulp_of_in::<T>(exact)
-    };
-    f32_bound + half + 2f64.powi(-149)
-}
 
 /// Checks `inputs` (as `T`) on every ISA: error within the bound, the same bits everywhere, in
 /// place equal to out of place. Returns the largest error seen as a fraction of the bound.
@@ -78,7 +38,7 @@ fn check<T: Element>(inputs: &[f32], a: &[f32], b: &[f32], failures: &mut Vec<St
                     || got.is_infinite() && got.signum() == exact.signum()
             } else {
                 let err = (got - exact).abs();
-                let lim = bound::<T>(xf, a, b, exact);
+                let lim = reference::rational_bound::<T>(xf, a, b, exact);
                 worst = worst.max(err / lim);
                 err <= lim
             };

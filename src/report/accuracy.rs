@@ -532,45 +532,6 @@ fn prelu<T: Elem>(density: Density, trackers: &mut [Tracker]) {
     }
 }
 
-/// The documented error bound of `Kernels::rational` at `x` in absolute terms, plus half an ULP
-/// of `T` for the final rounding of a 16-bit type (as `tests/rational.rs` computes it).
-fn rational_bound<T: Elem>(x: f64, a: &[f32], b: &[f32], exact: f64) -> f64 {
-    let ax = x.abs();
-    let m = a.iter().rposition(|&c| c != 0.0).unwrap_or(0);
-    let n = b.iter().rposition(|&c| c != 0.0).map_or(0, |i| i + 1);
-    let p_abs: f64 = a
-        .iter()
-        .enumerate()
-        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k as i32))
-        .sum();
-    let b_abs: f64 = b
-        .iter()
-        .enumerate()
-        .map(|(k, &c)| f64::from(c).abs() * ax.powi(k as i32 + 1))
-        .sum();
-    let b_val: f64 = b
-        .iter()
-        .enumerate()
-        .map(|(k, &c)| f64::from(c) * x.powi(k as i32 + 1))
-        .sum();
-    let q = 1.0 + b_val.abs();
-    let eps = 2f64.powi(-24);
-    let extra = if ax > 256.0 {
-        (m as f64 - n as f64).abs() + 2.0
-    } else {
-        0.0
-    };
-    let f32_bound = eps
-        * ((2 * m + 2) as f64 * p_abs + exact.abs() * ((2 * n + 3) as f64 + extra) * (1.0 + b_abs))
-        / q;
-    let half = if T::DTYPE == Dtype::F32 {
-        0.0
-    } else {
-        0.5 * ulp_of_in::<T>(exact)
-    };
-    f32_bound + half + 2f64.powi(-149)
-}
-
 fn rational<T: Elem>(subject: Subject, density: Density, trackers: &mut [Tracker]) {
     let x = sliced_inputs::<T>(density, 1);
     let (a, b) = (RATIONAL_LEAKY_P, RATIONAL_LEAKY_B);
@@ -586,7 +547,7 @@ fn rational<T: Elem>(subject: Subject, density: Density, trackers: &mut [Tracker
             let e = reference::rational(xf, &a64, &b64);
             let counted = e.is_finite()
                 && xf.is_finite()
-                && rational_bound::<T>(xf, &a, &b, e) <= budget * ulp_of_in::<T>(e);
+                && reference::rational_bound::<T>(xf, &a, &b, e) <= budget * ulp_of_in::<T>(e);
             counted.then_some(e)
         })
         .collect();
