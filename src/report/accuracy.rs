@@ -273,9 +273,7 @@ fn backward_exact<T: Elem>(b: &BackwardSpec, x: f64, grad: f64) -> Option<f64> {
 
 fn backward<T: Elem>(op: &OpSpec, b: &BackwardSpec, density: Density, trackers: &mut [Tracker]) {
     let x = one_input_set::<T>(op.sweep, density);
-    let grad: Vec<T> = (0..x.len())
-        .map(|i| T::from_f32(GRADS[i % GRADS.len()]))
-        .collect();
+    let grad: Vec<T> = cycled_grads(x.len());
     let exact: Vec<Option<f64>> = x
         .par_iter()
         .zip(&grad)
@@ -510,10 +508,7 @@ fn sliced_inputs<T: Elem>(density: Density, channels: usize) -> Vec<T> {
 
 fn prelu<T: Elem>(density: Density, trackers: &mut [Tracker]) {
     let x = sliced_inputs::<T>(density, PRELU_CHANNELS);
-    // Slopes of both signs and several magnitudes (those of tests/prelu.rs).
-    let alpha: Vec<T> = (0..PRELU_CHANNELS)
-        .map(|c| T::from_f64(0.01 + 0.37 * c as f64 - 0.2 * (c % 2) as f64))
-        .collect();
+    let alpha: Vec<T> = prelu_slopes();
     let exact: Vec<f64> = x
         .par_iter()
         .enumerate()
@@ -562,6 +557,14 @@ fn rational<T: Elem>(subject: Subject, density: Density, trackers: &mut [Tracker
     }
 }
 
+/// The prelu slopes, one per channel: both signs and several magnitudes (those of
+/// tests/prelu.rs).
+fn prelu_slopes<T: Elem>() -> Vec<T> {
+    (0..PRELU_CHANNELS)
+        .map(|c| T::from_f64(0.01 + 0.37 * c as f64 - 0.2 * (c % 2) as f64))
+        .collect()
+}
+
 /// `GRADS` cycled over `n` elements, as `T`.
 fn cycled_grads<T: Elem>(n: usize) -> Vec<T> {
     (0..n)
@@ -572,9 +575,7 @@ fn cycled_grads<T: Elem>(n: usize) -> Vec<T> {
 fn prelu_backward<T: Elem>(density: Density, trackers: &mut [Tracker]) {
     let x = sliced_inputs::<T>(density, PRELU_CHANNELS);
     let g = cycled_grads::<T>(x.len());
-    let alpha: Vec<T> = (0..PRELU_CHANNELS)
-        .map(|c| T::from_f64(0.01 + 0.37 * c as f64 - 0.2 * (c % 2) as f64))
-        .collect();
+    let alpha: Vec<T> = prelu_slopes();
     let wide = |v: &[T]| v.iter().map(|&e| value(e)).collect::<Vec<f64>>();
     let (exact, _) = reference::prelu_backward(&wide(&x), &wide(&g), &wide(&alpha), PRELU_CHANNELS);
     let mut grad_in = x.clone();
