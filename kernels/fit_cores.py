@@ -161,6 +161,21 @@ def main():
     err = max(abs(f + f * f * (-mp.mpf(1) / 2 + f * poly(cs, f)) - mp.log1p(f)) / abs(mp.log1p(f))
               for f in grid(lo, hi) if f != 0)
     emit("log1p_p", "(log1p(f) - f + f^2/2) / f^3", "f", (lo, hi), cs,
-         "relative error of log1p(f) = f + f^2 (-1/2 + f p(f))", err, "softplus, log_sigmoid")
+         "relative error of log1p(f) = f + f^2 (-1/2 + f p(f))", err, "log_softmax")
+
+    # log1p(f) = f + f^2 q(f) for -1/4 <= f <= 0.5001: f = t for 0 <= t <= 0.50007 and f = (t - 1)/2
+    # (exact) above, with log1p(t) = ln2 + log1p(f) (t = e^-|z| in softplus, the branch taken from
+    # -|z| against LOG1P_UNIT_SPLIT); the weight turns an error of q into the relative error.
+    def log1p_unit_q(t):
+        if abs(t) < mp.mpf("1e-12"):
+            return -mp.mpf(1) / 2 + t / 3
+        return (mp.log1p(t) - t) / t**2
+
+    lo, hi = mp.mpf(-0.25), mp.mpf("0.5001")
+    cs = fit_rounded(log1p_unit_q, lo, hi, 8, lambda t: t * t / mp.log1p(t) if t != 0 else 0)
+    err = max(abs(t + t * t * poly(cs, t) - mp.log1p(t)) / abs(mp.log1p(t))
+              for t in grid(lo, hi) if t != 0)
+    emit("log1p_unit_q", "(log1p(f) - f) / f^2", "f", (lo, hi), cs,
+         "relative error of log1p(f) = f + f^2 q(f)", err, "softplus, log_sigmoid")
 
 main()

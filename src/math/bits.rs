@@ -12,6 +12,12 @@ pub(crate) fn abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
     simd.abs_f32s(x)
 }
 
+/// `-|x|` by setting the sign bit (one instruction; NaN stays NaN).
+#[inline(always)]
+pub(crate) fn neg_abs<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
+    simd.or_f32s(x, simd.transmute_f32s_u32s(simd.splat_u32s(SIGN)))
+}
+
 /// `magnitude` (sign bit clear, or already equal to that of `sign`) with the sign bit of `sign`:
 /// exact oddness, and signed zeros for products with `sign`.
 #[inline(always)]

@@ -7,10 +7,10 @@ use crate::catalogue::consts::{
     EXP_NORMAL_LIMIT, EXP_X_MIN, GELU_SIGMOID_BETA, LOGISTIC_A_MAX_NEG, SCALE_DOWN, SCALE_UP,
     SELU_LAMBDA, SELU_LAMBDA_ALPHA, SOFTPLUS_SCALED_BELOW, SOFTSIGN_SATURATION,
 };
-use crate::math::bits::{abs, bits_of, keep_nan, with_sign_of};
+use crate::math::bits::{abs, bits_of, keep_nan, neg_abs, with_sign_of};
 use crate::math::divide::{div_compensated, fast_two_sum, two_sum};
 use crate::math::exp::{expm1_nonpositive, reduce};
-use crate::math::log::ln_sum_parts;
+use crate::math::log::add_log1p_exp;
 use crate::ops::{Swish, UnaryOp};
 
 /// `e^min(x, 0) - 1` with `x` clamped at -87 (where the result is -1 in f32).
@@ -83,20 +83,26 @@ impl UnaryOp for Celu {
     }
 }
 
-/// `max(z, 0) + ln(1 + e^-|z + z_lo|)` for any `z` (the softplus of a double-f32 argument).
+/// `max(z, 0) + ln(1 + e^-|z + z_lo|)` for any `z` (the softplus of a double-f32 argument;
+/// `TAIL = false`: `z_lo` is 0 and not read).
 ///
-/// `u = e^-|z| = m (1 + e1)` from the exp core is kept as the exact sum `m + m e1`; `1 + u` is
-/// split by Fast2Sum and its logarithm taken by the log core ([`ln_sum_parts`]), so neither the
-/// exponential nor the sum is rounded on its own. `tiny` (`None`: no lane) marks lanes with
-/// `|z|` at least about 80, where the logarithm is `u` itself to 2^-115: for `z < 0` it is
-/// computed scaled by 2^64 so a subnormal result rounds once, for `z > 0` the result is `z`. The
-/// caller derives `tiny` from the same bound as the op's fast path, so a lane gets the same bits
-/// whichever path its block takes.
+/// `t = e^-|z|` from the exp core rounded once (`m (1 + expm1(r))` by one fma; with `TAIL`, the
+/// low part enters the reduced argument), then `log1p(t)` by the unreduced log core
+/// ([`add_log1p_exp`]) and `max(z, 0)` added. `tiny` (`None`: no lane) marks lanes with `|z|` at
+/// least about 80, where the logarithm is `t` itself to 2^-115: for `z < 0` it is computed scaled
+/// by 2^64 so a subnormal result rounds once, for `z > 0` the result is `z`. The caller derives
+/// `tiny` from the same bound as the op's fast path, so a lane gets the same bits whichever path
+/// its block takes.
 #[inline(always)]
-fn softplus_core<S: Simd>(simd: S, z: S::f32s, z_lo: S::f32s, tiny: Option<S::m32s>) -> S::f32s {
+fn softplus_core<S: Simd, const TAIL: bool>(
+    simd: S,
+    z: S::f32s,
+    z_lo: S::f32s,
+    tiny: Option<S::m32s>,
+) -> S::f32s {
     let zero = simd.splat_f32s(0.0);
     let negative = simd.less_than_f32s(z, zero);
-    let a = simd.neg_f32s(abs(simd, z));
+    let a = neg_abs(simd, z);
     let tail = simd.select_f32s(negative, z_lo, simd.neg_f32s(z_lo));
     let (a, tail) = if tiny.is_some() {
         let clamped = simd.max_f32s(a, simd.splat_f32s(EXP_X_MIN));
@@ -112,20 +118,18 @@ fn softplus_core<S: Simd>(simd: S, z: S::f32s, z_lo: S::f32s, tiny: Option<S::m3
         None => bits_of(simd, 1.0),
     };
     let m = red.pow2(simd, bias);
-    let me1 = simd.mul_f32s(m, red.expm1_with_tail(simd, tail));
-    let (u, u_lo) = fast_two_sum(simd, m, me1);
-    let one = simd.splat_f32s(1.0);
-    let (w, c) = fast_two_sum(simd, one, u);
-    // max(z, 0) + ln(1 + u) rounded once: max(z, 0) + exact by TwoSum, its error added to the
-    // small part (two roundings here made the result fall by an ULP at some steps near 0).
-    let (exact, small) = ln_sum_parts(simd, w, simd.add_f32s(c, u_lo));
-    let (s, s_err) = two_sum(simd, simd.max_f32s(z, zero), exact);
-    let main = simd.add_f32s(s, simd.add_f32s(s_err, small));
+    let e1 = if TAIL {
+        red.expm1_with_tail(simd, tail)
+    } else {
+        red.expm1(simd)
+    };
+    let t = simd.mul_add_f32s(m, e1, m);
+    let t_lo = simd.mul_add_f32s(m, e1, simd.sub_f32s(m, t));
+    let main = add_log1p_exp(simd, simd.max_f32s(z, zero), a, t, t_lo);
     match tiny {
         None => main,
         Some(tiny) => {
-            let small = simd.mul_f32s(simd.add_f32s(m, me1), simd.splat_f32s(SCALE_DOWN));
-            let far = simd.select_f32s(negative, small, z);
+            let far = simd.select_f32s(negative, simd.mul_f32s(t, simd.splat_f32s(SCALE_DOWN)), z);
             simd.select_f32s(tiny, far, main)
         }
     }
@@ -143,17 +147,21 @@ impl Softplus {
     #[inline(always)]
     fn eval<S: Simd, const FULL: bool>(self, simd: S, x: S::f32s) -> S::f32s {
         let beta = simd.splat_f32s(self.beta);
-        let z = simd.mul_f32s(x, beta);
-        let z_lo = simd.mul_add_f32s(x, beta, simd.neg_f32s(z));
         let tiny = FULL.then(|| {
             simd.greater_than_f32s(abs(simd, x), simd.splat_f32s(self.fast_limit_value()))
         });
-        let sp = softplus_core(simd, z, z_lo, tiny);
-        // Dividing by 1 is exact: skipped, the same way on every ISA.
-        let sp = if self.beta == 1.0 {
-            sp
+        // For beta = 1, z is x (no low part) and dividing by 1 is exact: both skipped, the
+        // same way on every ISA.
+        let (z, sp) = if self.beta == 1.0 {
+            (
+                x,
+                softplus_core::<S, false>(simd, x, simd.splat_f32s(0.0), tiny),
+            )
         } else {
-            simd.div_f32s(sp, beta)
+            let z = simd.mul_f32s(x, beta);
+            let z_lo = simd.mul_add_f32s(x, beta, simd.neg_f32s(z));
+            let sp = softplus_core::<S, true>(simd, z, z_lo, tiny);
+            (z, simd.div_f32s(sp, beta))
         };
         let linear = simd.greater_than_f32s(z, simd.splat_f32s(self.threshold));
         keep_nan(simd, x, simd.select_f32s(linear, x, sp))
@@ -196,14 +204,24 @@ impl UnaryOp for LogSigmoid {
     #[inline(always)]
     fn fast<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let zero = simd.splat_f32s(0.0);
-        simd.neg_f32s(softplus_core(simd, simd.neg_f32s(x), zero, None))
+        simd.neg_f32s(softplus_core::<S, false>(
+            simd,
+            simd.neg_f32s(x),
+            zero,
+            None,
+        ))
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let zero = simd.splat_f32s(0.0);
         let tiny = simd.greater_than_f32s(abs(simd, x), simd.splat_f32s(SOFTPLUS_SCALED_BELOW));
-        let y = simd.neg_f32s(softplus_core(simd, simd.neg_f32s(x), zero, Some(tiny)));
+        let y = simd.neg_f32s(softplus_core::<S, false>(
+            simd,
+            simd.neg_f32s(x),
+            zero,
+            Some(tiny),
+        ));
         keep_nan(simd, x, y)
     }
 }
