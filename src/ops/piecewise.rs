@@ -5,7 +5,7 @@ use pulp::Simd;
 
 use crate::catalogue::consts::{
     HARD_SIGMOID_SHIFT, HARD_SIGMOID_WIDTH, ONE_SIXTH, RELU6_CAP, SCALE_DOWN, SCALE_UP,
-    STAR_RELU_FAST_LIMIT,
+    SIXTH_BELOW, SIXTH_BELOW_FIX, SIXTH_BELOW_TRIPLE, STAR_RELU_FAST_LIMIT,
 };
 use crate::math::bits::{abs, canonical_nan, keep_nan, with_sign_of};
 use crate::math::divide::{fast_two_sum, two_sum};
@@ -95,12 +95,18 @@ impl UnaryOp for Rrelu {
     }
 }
 
+/// `x` clamped to `[-3, 3]`.
+#[inline(always)]
+fn clamped<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
+    let shift = simd.splat_f32s(HARD_SIGMOID_SHIFT);
+    simd.min_f32s(simd.max_f32s(x, simd.neg_f32s(shift)), shift)
+}
+
 /// `x` clamped to `[-3, 3]`, and `t = xc + 3` as the exact sum `t + t_lo` (Fast2Sum).
 #[inline(always)]
 fn shifted<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s, S::f32s) {
-    let shift = simd.splat_f32s(HARD_SIGMOID_SHIFT);
-    let xc = simd.min_f32s(simd.max_f32s(x, simd.neg_f32s(shift)), shift);
-    let (t, t_lo) = fast_two_sum(simd, shift, xc);
+    let xc = clamped(simd, x);
+    let (t, t_lo) = fast_two_sum(simd, simd.splat_f32s(HARD_SIGMOID_SHIFT), xc);
     (xc, t, t_lo)
 }
 
@@ -121,8 +127,15 @@ pub(crate) struct HardSigmoid;
 impl UnaryOp for HardSigmoid {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        let (_, t, t_lo) = shifted(simd, x);
-        keep_nan(simd, x, div_by_six(simd, t, t_lo))
+        // s (xc + 3) with s = (1 - 2^-24)/6, whose triple is exact: one fma rounds it once, and
+        // xc + 3 is never formed. Then y (1 + e), e = 1/(1 - 2^-24) - 1, restores 1/6.
+        let below = simd.mul_add_f32s(
+            clamped(simd, x),
+            simd.splat_f32s(SIXTH_BELOW),
+            simd.splat_f32s(SIXTH_BELOW_TRIPLE),
+        );
+        let y = simd.mul_add_f32s(below, simd.splat_f32s(SIXTH_BELOW_FIX), below);
+        keep_nan(simd, x, y)
     }
 }
 
