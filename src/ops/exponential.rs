@@ -282,10 +282,12 @@ impl Mish {
             simd.select_f32s(positive, ap, an),
             simd.select_f32s(positive, ap_lo, an_lo),
         );
-        let (base, base_lo) = two_sum(simd, one, simd.add_f32s(e, e));
+        // Both sums by Fast2Sum, exact as 1 has the exponent of 2e < 2, and base (1 + 2e > 2e²,
+        // or 2) at least that of num (2e², or e (e + 2) <= 3).
+        let (base, base_lo) = fast_two_sum(simd, one, simd.add_f32s(e, e));
         let base = simd.select_f32s(positive, base, two);
         let base_lo = simd.select_f32s(positive, simd.mul_add_f32s(e_lo, two, base_lo), zero);
-        let (den, den_err) = two_sum(simd, base, num);
+        let (den, den_err) = fast_two_sum(simd, base, num);
         let den_lo = simd.add_f32s(den_err, simd.add_f32s(base_lo, num_lo));
         let q = div_compensated(simd, (num, num_lo), (den, den_lo));
         match tiny {
