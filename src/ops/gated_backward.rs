@@ -116,6 +116,22 @@ fn times_product<S: Simd>(simd: S, a: S::f32s, up: S::f32s, grad: S::f32s) -> S:
     keep_nan(simd, a, keep_nan(simd, up, keep_nan(simd, grad, y)))
 }
 
+/// [`times_product`] where `a` and `up · grad` are finite: no NaN can arise and the low part
+/// is exact, so the same bits without the NaN and overflow care.
+#[inline(always)]
+fn times_finite_product<S: Simd>(simd: S, a: S::f32s, up: S::f32s, grad: S::f32s) -> S::f32s {
+    let p = simd.mul_f32s(up, grad);
+    let p_lo = simd.mul_add_f32s(up, grad, simd.neg_f32s(p));
+    simd.mul_add_f32s(a, p, simd.mul_f32s(a, p_lo))
+}
+
+/// Whether `up · grad` is finite in every lane of a block (so `up` and `grad` are finite too).
+#[inline(always)]
+fn products_finite<S: Simd>(simd: S, up: &[S::f32s; 2], grad: &[S::f32s; 2]) -> bool {
+    let p = [simd.mul_f32s(up[0], grad[0]), simd.mul_f32s(up[1], grad[1])];
+    all_within(simd, &p, f32::MAX)
+}
+
 /// `a · grad`, NaNs as in [`times_product`].
 #[inline(always)]
 fn times_grad<S: Simd>(simd: S, a: S::f32s, grad: S::f32s) -> S::f32s {
@@ -145,6 +161,19 @@ pub(crate) trait GatedBackwardOp: Copy + Send + Sync {
         up: S::f32s,
         grad: S::f32s,
     ) -> (S::f32s, S::f32s);
+
+    /// The op for gates within [`GatedBackwardOp::fast_limit`] and a finite `up · grad`: the
+    /// same bits as `full` there, by default those of `fast`.
+    #[inline(always)]
+    fn finite<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s) {
+        self.fast(simd, gate, up, grad)
+    }
 }
 
 /// `out = act(gate) · up`: `grad_gate = act'(gate) · (up · grad)`, `grad_up = act(gate) · grad`.
@@ -178,6 +207,23 @@ impl<P: ActDerivative> GatedBackwardOp for TimesBackward<P> {
     ) -> (S::f32s, S::f32s) {
         let (a, d) = self.0.full(simd, gate);
         (times_product(simd, d, up, grad), times_grad(simd, a, grad))
+    }
+
+    /// `act` and `act'` are finite within the fast limit, and so are `up` and `grad` when their
+    /// product is: no NaN can arise.
+    #[inline(always)]
+    fn finite<S: Simd>(
+        self,
+        simd: S,
+        gate: S::f32s,
+        up: S::f32s,
+        grad: S::f32s,
+    ) -> (S::f32s, S::f32s) {
+        let (a, d) = self.0.fast(simd, gate);
+        (
+            times_finite_product(simd, d, up, grad),
+            simd.mul_f32s(a, grad),
+        )
     }
 }
 
@@ -269,7 +315,8 @@ impl GatedBackwardOp for SwigluOaiBackward {
     }
 }
 
-/// A backward body on a block: `fast` when every gate is within its bound, else `full`.
+/// A backward body on a block: `finite` when every gate is within its bound and every `up ·
+/// grad` finite, `fast` when only the gates are, else `full`.
 #[inline(always)]
 fn eval_block<S: Simd, Op: GatedBackwardOp>(
     simd: S,
@@ -280,9 +327,15 @@ fn eval_block<S: Simd, Op: GatedBackwardOp>(
 ) -> ([S::f32s; 2], [S::f32s; 2]) {
     let (g0, u0, g1, u1) = match op.fast_limit() {
         Some(limit) if all_within(simd, &gate, limit) => {
-            let (g0, u0) = op.fast(simd, gate[0], up[0], grad[0]);
-            let (g1, u1) = op.fast(simd, gate[1], up[1], grad[1]);
-            (g0, u0, g1, u1)
+            if products_finite(simd, &up, &grad) {
+                let (g0, u0) = op.finite(simd, gate[0], up[0], grad[0]);
+                let (g1, u1) = op.finite(simd, gate[1], up[1], grad[1]);
+                (g0, u0, g1, u1)
+            } else {
+                let (g0, u0) = op.fast(simd, gate[0], up[0], grad[0]);
+                let (g1, u1) = op.fast(simd, gate[1], up[1], grad[1]);
+                (g0, u0, g1, u1)
+            }
         }
         _ => {
             let (g0, u0) = op.full(simd, gate[0], up[0], grad[0]);
