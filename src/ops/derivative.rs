@@ -21,20 +21,20 @@ fn choose<S: Simd>(simd: S, cond: S::m32s, a: f32, b: f32) -> S::f32s {
     simd.select_f32s(cond, simd.splat_f32s(a), simd.splat_f32s(b))
 }
 
-/// `(sigma(z), sigma'(z) = sigma(z) sigma(-z))` for `z + z_lo`, from one exponential: `s =
-/// sigma(-|z|)` by the logistic core (exact argument), then `sigma(|z|) = 1 - s` (exact for `s >=
+/// `(sigma(z), sigma'(z) = sigma(z) sigma(-z))` for `z + z_lo` (`None`: `z` alone), from one
+/// exponential: `s = sigma(-|z|)` by the logistic core (exact argument), then `sigma(|z|) = 1 - s` (exact for `s >=
 /// 1/4`, one rounding below) and `sigma' = s (1 - s)`.
 #[inline(always)]
 pub(crate) fn logistic_pair<S: Simd>(
     simd: S,
     z: S::f32s,
-    z_lo: S::f32s,
+    z_lo: Option<S::f32s>,
     range: Range,
 ) -> (S::f32s, S::f32s) {
     let positive = simd.greater_than_or_equal_f32s(z, simd.splat_f32s(0.0));
     let g = simd.select_f32s(positive, simd.neg_f32s(z), z);
-    let g_lo = simd.select_f32s(positive, simd.neg_f32s(z_lo), z_lo);
-    let s = times_sigmoid(simd, None, g, Some(g_lo), range);
+    let g_lo = z_lo.map(|lo| simd.select_f32s(positive, simd.neg_f32s(lo), lo));
+    let s = times_sigmoid(simd, None, g, g_lo, range);
     let one_minus = simd.sub_f32s(simd.splat_f32s(1.0), s);
     let sigma = simd.select_f32s(positive, one_minus, s);
     (sigma, simd.mul_f32s(s, one_minus))
@@ -53,7 +53,7 @@ pub(crate) struct DSigmoid;
 impl DSigmoid {
     #[inline(always)]
     fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> S::f32s {
-        let (_, d) = logistic_pair(simd, x, simd.splat_f32s(0.0), range(full));
+        let (_, d) = logistic_pair(simd, x, None, range(full));
         keep_nan(simd, x, d)
     }
 }
@@ -100,7 +100,8 @@ impl UnaryOp for DTanh {
     }
 }
 
-/// `sigma(z) + w sigma'(z)` for the gate `z + z_lo` and its factor `w + w_lo` (`w = z` for
+/// `sigma(z) + w sigma'(z)` for the gate `z + z_lo` and its factor `w + w_lo` (a `None` low part
+/// is 0; `w = z` for
 /// swish, `x u'(x)` for gelu_tanh; `w` has the sign of `z`). For `z >= 0` both terms are positive:
 /// `fma(w, sigma'(z), sigma(z))`. For `z < 0` the terms cancel (at the derivative's zero), so it
 /// is taken as `s ((1 + w) - w s)` with `s = sigmoid(z)`: `1 + w` an exact two-sum and the
@@ -111,15 +112,18 @@ impl UnaryOp for DTanh {
 #[inline(always)]
 pub(crate) fn logistic_derivative<S: Simd>(
     simd: S,
-    (z, z_lo): (S::f32s, S::f32s),
-    (w, w_lo): (S::f32s, S::f32s),
+    (z, z_lo): (S::f32s, Option<S::f32s>),
+    (w, w_lo): (S::f32s, Option<S::f32s>),
     floor: f32,
     full: bool,
 ) -> (S::f32s, S::f32s) {
     let (sigma, d) = logistic_pair(simd, z, z_lo, range(full));
     let positive_side = simd.mul_add_f32s(w, d, sigma);
     let (h, l) = two_sum(simd, simd.splat_f32s(1.0), w);
-    let l = simd.mul_add_f32s(simd.neg_f32s(w_lo), sigma, simd.add_f32s(l, w_lo));
+    let l = match w_lo {
+        Some(w_lo) => simd.mul_add_f32s(simd.neg_f32s(w_lo), sigma, simd.add_f32s(l, w_lo)),
+        None => l,
+    };
     let bracket = simd.add_f32s(simd.mul_add_f32s(simd.neg_f32s(w), sigma, h), l);
     let bracket = simd.max_f32s(bracket, simd.splat_f32s(floor));
     // bracket · sigmoid(z): a plain product while sigmoid(z) >= e^-64 is normal (the fast
@@ -128,12 +132,15 @@ pub(crate) fn logistic_derivative<S: Simd>(
     // bits on both paths.
     let mut negative_side = simd.mul_f32s(sigma, bracket);
     if full {
-        let scaled = times_sigmoid(simd, Some(bracket), z, Some(z_lo), Range::Full);
+        let scaled = times_sigmoid(simd, Some(bracket), z, z_lo, Range::Full);
         let deep = simd.less_than_f32s(z, simd.splat_f32s(-LOGISTIC_FAST_LIMIT));
         negative_side = simd.select_f32s(deep, scaled, negative_side);
     }
     let negative = simd.less_than_f32s(z, simd.splat_f32s(0.0));
     let y = simd.select_f32s(negative, negative_side, positive_side);
+    if !full {
+        return (sigma, y);
+    }
     let infinite = simd.equal_f32s(abs(simd, z), simd.splat_f32s(f32::INFINITY));
     (sigma, simd.select_f32s(infinite, sigma, y))
 }
@@ -146,7 +153,13 @@ fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f
     let b = simd.splat_f32s(beta);
     let z = simd.mul_f32s(x, b);
     let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
-    let (_, y) = logistic_derivative(simd, (z, z_lo), (z, z_lo), -LOGISTIC_A_MAX_NEG, full);
+    let (_, y) = logistic_derivative(
+        simd,
+        (z, Some(z_lo)),
+        (z, Some(z_lo)),
+        -LOGISTIC_A_MAX_NEG,
+        full,
+    );
     keep_nan(simd, x, y)
 }
 
@@ -168,7 +181,7 @@ impl DGeluTanh {
         let cube_part = simd.mul_f32s(simd.mul_f32s(xc, xc), simd.splat_f32s(GELU_TANH_K1_HI));
         let (w, w_lo) = two_sum(simd, u, simd.mul_f32s(simd.add_f32s(xc, xc), cube_part));
         let w_lo = simd.add_f32s(w_lo, u_lo);
-        let (_, y) = logistic_derivative(simd, (u, u_lo), (w, w_lo), f32::MIN, full);
+        let (_, y) = logistic_derivative(simd, (u, Some(u_lo)), (w, Some(w_lo)), f32::MIN, full);
         if full { keep_nan(simd, x, y) } else { y }
     }
 }
@@ -268,7 +281,7 @@ impl UnaryOp for DSoftplus {
         let b = simd.splat_f32s(self.beta);
         let z = simd.mul_f32s(x, b);
         let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
-        let (sigma, _) = logistic_pair(simd, z, z_lo, Range::Full);
+        let (sigma, _) = logistic_pair(simd, z, Some(z_lo), Range::Full);
         let linear = simd.greater_than_f32s(z, simd.splat_f32s(self.threshold));
         keep_nan(
             simd,
@@ -285,8 +298,7 @@ pub(crate) struct DLogSigmoid;
 impl UnaryOp for DLogSigmoid {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        let zero = simd.splat_f32s(0.0);
-        let (sigma, _) = logistic_pair(simd, simd.neg_f32s(x), zero, Range::Full);
+        let (sigma, _) = logistic_pair(simd, simd.neg_f32s(x), None, Range::Full);
         keep_nan(simd, x, sigma)
     }
 }

@@ -59,12 +59,12 @@ impl ActDerivative for SigmoidPair {
 
     #[inline(always)]
     fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
-        logistic_pair(simd, x, simd.splat_f32s(0.0), range(false))
+        logistic_pair(simd, x, None, range(false))
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
-        let (s, d) = logistic_pair(simd, x, simd.splat_f32s(0.0), range(true));
+        let (s, d) = logistic_pair(simd, x, None, range(true));
         (keep_nan(simd, x, s), keep_nan(simd, x, d))
     }
 }
@@ -77,8 +77,7 @@ pub(crate) struct SiluPair;
 impl SiluPair {
     #[inline(always)]
     fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> (S::f32s, S::f32s) {
-        let zero = simd.splat_f32s(0.0);
-        let (sigma, d) = logistic_derivative(simd, (x, zero), (x, zero), -LOGISTIC_A_MAX_NEG, full);
+        let (sigma, d) = logistic_derivative(simd, (x, None), (x, None), -LOGISTIC_A_MAX_NEG, full);
         (simd.mul_f32s(x, sigma), d)
     }
 }
