@@ -170,18 +170,29 @@ fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f
 #[derive(Clone, Copy)]
 pub(crate) struct DGeluTanh;
 
+/// `(sigmoid(u), gelu_tanh'(x))` for `u = k0 x + k1 x³` from one logistic core, as
+/// [`DGeluTanh`] takes it (x clamped to [-12, 12]; NaN inputs not yet propagated).
+#[inline(always)]
+pub(crate) fn gelu_tanh_logistic_pair<S: Simd>(
+    simd: S,
+    x: S::f32s,
+    full: bool,
+) -> (S::f32s, S::f32s) {
+    let xc = simd.min_f32s(
+        simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)),
+        simd.splat_f32s(-GELU_TANH_X_MIN),
+    );
+    let (u, u_lo) = gelu_tanh_gate(simd, xc);
+    let cube_part = simd.mul_f32s(simd.mul_f32s(xc, xc), simd.splat_f32s(GELU_TANH_K1_HI));
+    let (w, w_lo) = two_sum(simd, u, simd.mul_f32s(simd.add_f32s(xc, xc), cube_part));
+    let w_lo = simd.add_f32s(w_lo, u_lo);
+    logistic_derivative(simd, (u, Some(u_lo)), (w, Some(w_lo)), f32::MIN, full)
+}
+
 impl DGeluTanh {
     #[inline(always)]
     fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> S::f32s {
-        let xc = simd.min_f32s(
-            simd.max_f32s(x, simd.splat_f32s(GELU_TANH_X_MIN)),
-            simd.splat_f32s(-GELU_TANH_X_MIN),
-        );
-        let (u, u_lo) = gelu_tanh_gate(simd, xc);
-        let cube_part = simd.mul_f32s(simd.mul_f32s(xc, xc), simd.splat_f32s(GELU_TANH_K1_HI));
-        let (w, w_lo) = two_sum(simd, u, simd.mul_f32s(simd.add_f32s(xc, xc), cube_part));
-        let w_lo = simd.add_f32s(w_lo, u_lo);
-        let (_, y) = logistic_derivative(simd, (u, Some(u_lo)), (w, Some(w_lo)), f32::MIN, full);
+        let (_, y) = gelu_tanh_logistic_pair(simd, x, full);
         if full { keep_nan(simd, x, y) } else { y }
     }
 }

@@ -7,13 +7,13 @@
 
 use pulp::{Simd, WithSimd};
 
-use crate::catalogue::consts::{LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT};
+use crate::catalogue::consts::{GELU_TANH_FAST_LIMIT, LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT};
 use crate::element::{Element, block_len, load_tail, store_tail};
 use crate::math::bits::{abs, canonical_nan, keep_nan};
 use crate::math::divide::two_sum;
 use crate::ops::{
-    DGelu, DGeluTanh, DRelu, DSwish, Gelu, GeluTanh, Relu, Silu, Swish, UnaryOp, all_within,
-    logistic_derivative, logistic_pair, range,
+    DGelu, DRelu, DSwish, Gelu, GeluTanh, Relu, Silu, Swish, UnaryOp, all_within,
+    gelu_tanh_logistic_pair, logistic_derivative, logistic_pair, range,
 };
 
 /// An activation with its derivative: `(act(x), act'(x))`.
@@ -98,6 +98,32 @@ impl ActDerivative for SiluPair {
         let inside =
             simd.less_than_or_equal_f32s(abs(simd, x), simd.splat_f32s(LOGISTIC_FAST_LIMIT));
         let a = simd.select_f32s(inside, a, Silu.full(simd, x));
+        (a, keep_nan(simd, x, d))
+    }
+}
+
+/// `(gelu_tanh(x), gelu_tanh'(x))` from one logistic core: `x · sigmoid(u)` and the
+/// derivative's bracket form; beyond |x| = 8.8 (the fast limit) the gelu_tanh body.
+#[derive(Clone, Copy)]
+pub(crate) struct GeluTanhPair;
+
+impl ActDerivative for GeluTanhPair {
+    fn fast_limit(self) -> Option<f32> {
+        Some(GELU_TANH_FAST_LIMIT)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        let (sigma, d) = gelu_tanh_logistic_pair(simd, x, false);
+        (simd.mul_f32s(x, sigma), d)
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        let (sigma, d) = gelu_tanh_logistic_pair(simd, x, true);
+        let inside =
+            simd.less_than_or_equal_f32s(abs(simd, x), simd.splat_f32s(GELU_TANH_FAST_LIMIT));
+        let a = simd.select_f32s(inside, simd.mul_f32s(x, sigma), GeluTanh.full(simd, x));
         (a, keep_nan(simd, x, d))
     }
 }
@@ -234,8 +260,7 @@ pub(crate) const SWIGLU_BACKWARD: TimesBackward<SiluPair> = TimesBackward(SiluPa
 pub(crate) const GEGLU_BACKWARD: TimesBackward<Apart<Gelu, DGelu>> =
     TimesBackward(Apart(Gelu, DGelu));
 /// Backward of `geglu_tanh`.
-pub(crate) const GEGLU_TANH_BACKWARD: TimesBackward<Apart<GeluTanh, DGeluTanh>> =
-    TimesBackward(Apart(GeluTanh, DGeluTanh));
+pub(crate) const GEGLU_TANH_BACKWARD: TimesBackward<GeluTanhPair> = TimesBackward(GeluTanhPair);
 /// Backward of `reglu`.
 pub(crate) const REGLU_BACKWARD: TimesBackward<Apart<Relu, DRelu>> =
     TimesBackward(Apart(Relu, DRelu));
