@@ -12,8 +12,8 @@ use crate::element::{Element, block_len, load_tail, store_tail};
 use crate::math::bits::{abs, canonical_nan, keep_nan};
 use crate::math::divide::two_sum;
 use crate::ops::{
-    DGelu, DRelu, DSwish, Gelu, GeluTanh, Relu, Silu, Swish, UnaryOp, all_within,
-    gelu_tanh_logistic_pair, logistic_derivative, logistic_pair, range,
+    DGelu, DRelu, Gelu, GeluTanh, Relu, Silu, Swish, UnaryOp, all_within, gelu_tanh_logistic_pair,
+    logistic_derivative, logistic_pair, range, swish_logistic_pair,
 };
 
 /// An activation with its derivative: `(act(x), act'(x))`.
@@ -334,7 +334,14 @@ impl GatedBackwardOp for SwigluOaiBackward {
         grad: S::f32s,
     ) -> (S::f32s, S::f32s) {
         let g = self.gate(simd, gate);
-        let pair = Apart(Swish { beta: self.alpha }, DSwish { beta: self.alpha }).full(simd, g);
+        let (sigma, d) = swish_logistic_pair(simd, g, self.alpha, true);
+        let inside = simd.less_than_or_equal_f32s(
+            abs(simd, simd.mul_f32s(g, simd.splat_f32s(self.alpha))),
+            simd.splat_f32s(LOGISTIC_FAST_LIMIT),
+        );
+        let a = simd.mul_f32s(g, sigma);
+        let a = simd.select_f32s(inside, a, Swish { beta: self.alpha }.full(simd, g));
+        let pair = (a, keep_nan(simd, g, d));
         self.finish(simd, (gate, up, grad), pair)
     }
 }
