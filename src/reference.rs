@@ -491,7 +491,9 @@ pub fn reglu(gate: f64, up: f64) -> f64 {
 }
 
 /// GPT-OSS's clamped SwiGLU: `g = min(gate, limit)`, `u = clamp(up, -limit, limit)`,
-/// `g · sigmoid(alpha · g) · (u + 1)` (NaN propagates through the clamps).
+/// `g · sigmoid(alpha · g) · (u + 1)` (NaN propagates through the clamps; a negative limit
+/// clamps every `up` to `limit`, as PyTorch's `clamp` with `min > max`; a NaN limit clamps
+/// nothing).
 ///
 /// # Example
 /// ```
@@ -503,14 +505,14 @@ pub fn reglu(gate: f64, up: f64) -> f64 {
 /// ```
 pub fn swiglu_oai(gate: f64, up: f64, alpha: f64, limit: f64) -> f64 {
     let g = if gate > limit { limit } else { gate };
-    let u = if up > limit {
-        limit
-    } else if up < -limit {
-        -limit
-    } else {
-        up
-    };
-    swish(g, alpha) * (u + 1.0)
+    swish(g, alpha) * (clamp_up(up, limit) + 1.0)
+}
+
+/// `min(max(up, -limit), limit)`, as PyTorch's `clamp(up, -limit, limit)`: a negative limit
+/// gives `limit` everywhere (`min > max`), a NaN limit or up leaves `up` as it is.
+fn clamp_up(up: f64, limit: f64) -> f64 {
+    let u = if up < -limit { -limit } else { up };
+    if u > limit { limit } else { u }
 }
 
 /// The row's max and `ln Σ e^(x - max)` as `ln_1p` of the sum without one of the max terms
@@ -1150,7 +1152,7 @@ pub fn reglu_partials(gate: f64, up: f64) -> (f64, f64) {
 /// ```
 pub fn swiglu_oai_partials(gate: f64, up: f64, alpha: f64, limit: f64) -> (f64, f64) {
     let g = if gate > limit { limit } else { gate };
-    let u = up.clamp(-limit, limit);
+    let u = clamp_up(up, limit);
     let d_gate = if gate > limit {
         0.0
     } else {

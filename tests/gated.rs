@@ -350,6 +350,54 @@ fn swiglu_oai_clamps_as_gpt_oss_does() {
     assert_eq!(out[5], 0.0);
 }
 
+/// Gates of every magnitude the fast path takes and beyond, for the clamp tests.
+fn clamp_test_gates() -> Vec<f32> {
+    let mut gates: Vec<f32> = (-400..=400).map(|i| i as f32 * 0.1).collect();
+    gates.extend([0.0, -0.0, 150.0, -150.0, f32::INFINITY, f32::NEG_INFINITY]);
+    gates
+}
+
+/// A limit below 0 clamps as PyTorch's `clamp(min, max)` with `min > max` does (every `up`
+/// becomes `limit`), a NaN limit clamps nothing, and a limit below `-64 / alpha` sends gates
+/// the fast path would take to the full one: on every ISA, within the budget of the reference.
+#[test]
+fn swiglu_oai_any_limit_matches_the_reference() {
+    let budget = GatedSpec::find("swiglu_oai").unwrap().ulp_f32;
+    let gates = clamp_test_gates();
+    let ups: Vec<f32> = (0..gates.len())
+        .map(|i| {
+            [
+                0.5_f32,
+                -3.0,
+                120.0,
+                -1.0e3,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+            ][i % 6]
+        })
+        .collect();
+    for k in common::all_kernels() {
+        for limit in [7.0_f32, -100.0, -2.0, 0.0, 0.5, f32::NAN] {
+            let mut out = vec![0.0_f32; gates.len()];
+            k.swiglu_oai(&gates, &ups, 1.702, limit, &mut out);
+            for ((&g, &u), &y) in gates.iter().zip(&ups).zip(&out) {
+                let exact = simd_activations::reference::swiglu_oai(
+                    f64::from(g),
+                    f64::from(u),
+                    f64::from(1.702_f32),
+                    f64::from(limit),
+                );
+                let err = ulp_distance_in(y, exact);
+                assert!(
+                    err <= budget,
+                    "{}: limit {limit}, gate {g}, up {u}: {y} against {exact} ({err} ULP)",
+                    k.isa()
+                );
+            }
+        }
+    }
+}
+
 /// NaNs carry the same bits on every ISA: a NaN gate comes out as it is, a NaN up with a
 /// number gate as it is (signalling ones not quieted), and `0 · inf` (an activation that is
 /// zero or underflows to zero, times an infinite up) as the positive quiet NaN `0x7FC0_0000`.

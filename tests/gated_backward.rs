@@ -270,3 +270,60 @@ fn rows_of_the_wrong_size_panic_with_the_function_name() {
     let mut out = [0.0_f32; 8];
     simd_activations::swiglu_rows_backward(&[1.0; 8], 3, &[1.0; 4], &mut out);
 }
+
+/// A limit below 0 clamps every `up` (PyTorch's `clamp` with `min > max`: `grad_up` is 0), a
+/// NaN limit clamps nothing, and a limit below `-64 / alpha` sends gates the fast path would
+/// take to the full one: on every ISA, within the budget of the f64 partials (gates near the
+/// derivative's zero, where the bound is absolute, left out).
+#[test]
+fn swiglu_oai_backward_any_limit_matches_the_partials() {
+    let budget = GATED
+        .iter()
+        .find(|op| op.name == "swiglu_oai")
+        .and_then(|op| op.backward)
+        .unwrap()
+        .ulp_f32;
+    let mut gates: Vec<f32> = (-400..=400)
+        .map(|i| i as f32 * 0.1)
+        .filter(|g| (g + 0.7511).abs() > 0.5)
+        .collect();
+    gates.extend([0.0, -0.0, 150.0, -150.0, f32::INFINITY, f32::NEG_INFINITY]);
+    let n = gates.len();
+    let ups: Vec<f32> = (0..n)
+        .map(|i| {
+            [
+                0.5_f32,
+                -3.0,
+                120.0,
+                -1.0e3,
+                f32::INFINITY,
+                f32::NEG_INFINITY,
+            ][i % 6]
+        })
+        .collect();
+    let grads: Vec<f32> = (0..n).map(|i| [1.0_f32, -0.37, 2.5][i % 3]).collect();
+    for k in all_kernels() {
+        for limit in [7.0_f32, -100.0, -2.0, 0.0, 0.5, f32::NAN] {
+            let (mut dg, mut du) = (vec![0.0_f32; n], vec![0.0_f32; n]);
+            k.swiglu_oai_backward(&gates, &ups, &grads, 1.702, limit, &mut dg, &mut du);
+            for i in 0..n {
+                let (g, u, d) = (f64::from(gates[i]), f64::from(ups[i]), f64::from(grads[i]));
+                let (pg, pu) = simd_activations::reference::swiglu_oai_partials(
+                    g,
+                    u,
+                    f64::from(1.702_f32),
+                    f64::from(limit),
+                );
+                for (name, got, exact) in [("grad_gate", dg[i], d * pg), ("grad_up", du[i], d * pu)]
+                {
+                    let err = ulp_distance_in(got, exact);
+                    assert!(
+                        err <= budget,
+                        "{}: limit {limit}, gate {g}, up {u}, grad {d}: {name} {got} against {exact} ({err} ULP)",
+                        k.isa()
+                    );
+                }
+            }
+        }
+    }
+}

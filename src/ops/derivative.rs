@@ -150,29 +150,30 @@ pub(crate) fn logistic_derivative<S: Simd>(
 /// at -120 (as in silu: below, the product underflows, and the core wants |bracket| <= 120).
 #[inline(always)]
 fn swish_derivative<S: Simd>(simd: S, x: S::f32s, beta: f32, full: bool) -> S::f32s {
-    let (_, y) = swish_logistic_pair(simd, x, beta, full);
+    let (_, _, y) = swish_logistic_pair(simd, x, beta, full);
     keep_nan(simd, x, y)
 }
 
-/// `(sigmoid(beta x), swish'(x))` from one logistic core, as [`DSwish`] takes it (NaN inputs
-/// not yet propagated).
+/// `(z, sigmoid(z), swish'(x))` with `z = beta x` (rounded) from one logistic core, as
+/// [`DSwish`] takes it (NaN inputs not yet propagated).
 #[inline(always)]
 pub(crate) fn swish_logistic_pair<S: Simd>(
     simd: S,
     x: S::f32s,
     beta: f32,
     full: bool,
-) -> (S::f32s, S::f32s) {
+) -> (S::f32s, S::f32s, S::f32s) {
     let b = simd.splat_f32s(beta);
     let z = simd.mul_f32s(x, b);
     let z_lo = simd.mul_add_f32s(x, b, simd.neg_f32s(z));
-    logistic_derivative(
+    let (sigma, d) = logistic_derivative(
         simd,
         (z, Some(z_lo)),
         (z, Some(z_lo)),
         -LOGISTIC_A_MAX_NEG,
         full,
-    )
+    );
+    (z, sigma, d)
 }
 
 /// `gelu_tanh'(x) = sigmoid(u) + x u'(x) sigmoid'(u)` with `u = k0 x + k1 x³` (the double-f32

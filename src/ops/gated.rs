@@ -80,17 +80,25 @@ pub(crate) struct SwigluOai {
 }
 
 impl SwigluOai {
-    /// `swish(g) · (u + 1)` with `u + 1` as an exact hi + lo sum, so the product rounds once.
+    /// `swish(g) · (u + 1)` with `u + 1` as an exact hi + lo sum, so the product rounds once;
+    /// `full`: an infinite factor (a limit that is infinite or NaN lets one through) gives the
+    /// plain product, `0 · inf` the positive quiet NaN.
     #[inline(always)]
-    fn finish<S: Simd>(self, simd: S, swish: S::f32s, up: S::f32s) -> S::f32s {
+    fn finish<S: Simd>(self, simd: S, swish: S::f32s, up: S::f32s, full: bool) -> S::f32s {
         let limit = simd.splat_f32s(self.limit);
         // Selects, not min/max: NaN passes through on every ISA.
-        let up = simd.select_f32s(simd.greater_than_f32s(up, limit), limit, up);
+        // The lower bound first, as PyTorch's clamp: a negative limit gives `limit`.
         let neg = simd.neg_f32s(limit);
         let up = simd.select_f32s(simd.less_than_f32s(up, neg), neg, up);
+        let up = simd.select_f32s(simd.greater_than_f32s(up, limit), limit, up);
         let (s, s_lo) = two_sum(simd, up, simd.splat_f32s(1.0));
         // A NaN swish wins over a NaN up, which comes out as it is (as in `times_up`).
-        let product = simd.mul_add_f32s(swish, s, simd.mul_f32s(swish, s_lo));
+        let mut product = simd.mul_add_f32s(swish, s, simd.mul_f32s(swish, s_lo));
+        if full {
+            let plain = simd.mul_f32s(swish, s);
+            let finite = simd.less_than_or_equal_f32s(abs(simd, plain), simd.splat_f32s(f32::MAX));
+            product = canonical_nan(simd, simd.select_f32s(finite, product, plain));
+        }
         keep_nan(simd, swish, keep_nan(simd, up, product))
     }
 
@@ -102,22 +110,25 @@ impl SwigluOai {
 }
 
 impl GatedOp for SwigluOai {
+    /// The swish body's bound `l`, for a finite `limit >= -l`: then gates within `±l` clamp to
+    /// within `±l`, and `up` clamps to a finite value.
     fn fast_limit(self) -> Option<f32> {
-        Swish { beta: self.alpha }.fast_limit()
+        let l = Swish { beta: self.alpha }.fast_limit()?;
+        (self.limit.is_finite() && self.limit >= -l).then_some(l)
     }
 
     #[inline(always)]
     fn fast<S: Simd>(self, simd: S, gate: S::f32s, up: S::f32s) -> S::f32s {
         let g = self.clamp_gate(simd, gate);
         let swish = Swish { beta: self.alpha }.fast(simd, g);
-        self.finish(simd, swish, up)
+        self.finish(simd, swish, up, false)
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, gate: S::f32s, up: S::f32s) -> S::f32s {
         let g = self.clamp_gate(simd, gate);
         let swish = Swish { beta: self.alpha }.full(simd, g);
-        self.finish(simd, swish, up)
+        self.finish(simd, swish, up, true)
     }
 }
 

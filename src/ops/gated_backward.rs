@@ -286,9 +286,10 @@ impl SwigluOaiBackward {
     ) -> (S::f32s, S::f32s) {
         let limit = simd.splat_f32s(self.limit);
         let zero = simd.splat_f32s(0.0);
-        let u = simd.select_f32s(simd.greater_than_f32s(up, limit), limit, up);
+        // The lower bound first, as PyTorch's clamp (and the forward).
         let neg = simd.neg_f32s(limit);
-        let u = simd.select_f32s(simd.less_than_f32s(u, neg), neg, u);
+        let u = simd.select_f32s(simd.less_than_f32s(up, neg), neg, up);
+        let u = simd.select_f32s(simd.greater_than_f32s(u, limit), limit, u);
         let (s, s_lo) = two_sum(simd, u, simd.splat_f32s(1.0));
         let p = simd.mul_f32s(s, grad);
         let p_lo = simd.mul_add_f32s(s, grad, simd.neg_f32s(p));
@@ -307,11 +308,38 @@ impl SwigluOaiBackward {
         let limit = simd.splat_f32s(self.limit);
         simd.select_f32s(simd.greater_than_f32s(gate, limit), limit, gate)
     }
+
+    /// `(swish(g), swish'(g))` for the clamped gate `g` from one logistic core: `g ·
+    /// sigmoid(alpha g)` where `|alpha g| <= 64`; beyond (`full` only) the swish body, which
+    /// stays exact where `sigmoid(alpha g)` is subnormal.
+    #[inline(always)]
+    fn pair<S: Simd>(self, simd: S, g: S::f32s, full: bool) -> (S::f32s, S::f32s) {
+        let (z, sigma, d) = swish_logistic_pair(simd, g, self.alpha, full);
+        let a = simd.mul_f32s(g, sigma);
+        if !full {
+            return (a, d);
+        }
+        let inside =
+            simd.less_than_or_equal_f32s(abs(simd, z), simd.splat_f32s(LOGISTIC_FAST_LIMIT));
+        let a = simd.select_f32s(inside, a, Swish { beta: self.alpha }.full(simd, g));
+        (a, keep_nan(simd, g, d))
+    }
 }
 
 impl GatedBackwardOp for SwigluOaiBackward {
+    /// The largest `l` with `|alpha l| <= 64` after rounding, so gates within `±l` (clamped
+    /// they stay within `±l`, unless `limit < -l`) take the logistic core's fast range and the
+    /// product `g · sigmoid(alpha g)`; none for `alpha` 0 or NaN.
     fn fast_limit(self) -> Option<f32> {
-        None
+        let alpha = self.alpha.abs();
+        let mut l = LOGISTIC_FAST_LIMIT / alpha;
+        if !l.is_finite() {
+            return None;
+        }
+        while l * alpha > LOGISTIC_FAST_LIMIT {
+            l = l.next_down();
+        }
+        (!(self.limit < -l)).then_some(l)
     }
 
     #[inline(always)]
@@ -322,7 +350,8 @@ impl GatedBackwardOp for SwigluOaiBackward {
         up: S::f32s,
         grad: S::f32s,
     ) -> (S::f32s, S::f32s) {
-        self.full(simd, gate, up, grad)
+        let pair = self.pair(simd, self.gate(simd, gate), false);
+        self.finish(simd, (gate, up, grad), pair)
     }
 
     #[inline(always)]
@@ -333,15 +362,7 @@ impl GatedBackwardOp for SwigluOaiBackward {
         up: S::f32s,
         grad: S::f32s,
     ) -> (S::f32s, S::f32s) {
-        let g = self.gate(simd, gate);
-        let (sigma, d) = swish_logistic_pair(simd, g, self.alpha, true);
-        let inside = simd.less_than_or_equal_f32s(
-            abs(simd, simd.mul_f32s(g, simd.splat_f32s(self.alpha))),
-            simd.splat_f32s(LOGISTIC_FAST_LIMIT),
-        );
-        let a = simd.mul_f32s(g, sigma);
-        let a = simd.select_f32s(inside, a, Swish { beta: self.alpha }.full(simd, g));
-        let pair = (a, keep_nan(simd, g, d));
+        let pair = self.pair(simd, self.gate(simd, gate), true);
         self.finish(simd, (gate, up, grad), pair)
     }
 }
