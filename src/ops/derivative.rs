@@ -22,8 +22,8 @@ fn choose<S: Simd>(simd: S, cond: S::m32s, a: f32, b: f32) -> S::f32s {
 }
 
 /// `(sigma(z), sigma'(z) = sigma(z) sigma(-z))` for `z + z_lo` (`None`: `z` alone), from one
-/// exponential: `s = sigma(-|z|)` by the logistic core (exact argument), then `sigma(|z|) = 1 - s` (exact for `s >=
-/// 1/4`, one rounding below) and `sigma' = s (1 - s)`.
+/// exponential: `s = sigma(-|z|)` by the logistic core (exact argument), then `sigma(|z|) =
+/// 1 - s` (exact for `s >= 1/4`, one rounding below) and `sigma' = s (1 - s)`.
 #[inline(always)]
 pub(crate) fn logistic_pair<S: Simd>(
     simd: S,
@@ -101,9 +101,8 @@ impl UnaryOp for DTanh {
 }
 
 /// `sigma(z) + w sigma'(z)` for the gate `z + z_lo` and its factor `w + w_lo` (a `None` low part
-/// is 0; `w = z` for
-/// swish, `x u'(x)` for gelu_tanh; `w` has the sign of `z`). For `z >= 0` both terms are positive:
-/// `fma(w, sigma'(z), sigma(z))`. For `z < 0` the terms cancel (at the derivative's zero), so it
+/// is 0; `w = z` for swish, `x u'(x)` for gelu_tanh; `w` has the sign of `z`). For `z >= 0`
+/// both terms are positive: `fma(w, sigma'(z), sigma(z))`. For `z < 0` the terms cancel (at the derivative's zero), so it
 /// is taken as `s ((1 + w) - w s)` with `s = sigmoid(z)`: `1 + w` an exact two-sum and the
 /// bracket one fma, which damps the error of `s` instead of amplifying it, then `bracket · s` (by
 /// the logistic core below z = -64, exact even where `s` alone would be subnormal; the bracket is

@@ -48,6 +48,22 @@ impl<A: UnaryOp, D: UnaryOp> ActDerivative for Apart<A, D> {
     }
 }
 
+/// The full pair's activation: `x · sigma` where `|r| <= bound` (the range in which that product
+/// carries the activation's bits), else `body` (the unary body, exact where `sigma` is
+/// subnormal); a NaN `x` comes out of the derivative `d` as it is.
+#[inline(always)]
+fn full_pair<S: Simd>(
+    simd: S,
+    x: S::f32s,
+    (sigma, d): (S::f32s, S::f32s),
+    (r, bound): (S::f32s, f32),
+    body: S::f32s,
+) -> (S::f32s, S::f32s) {
+    let inside = simd.less_than_or_equal_f32s(abs(simd, r), simd.splat_f32s(bound));
+    let a = simd.select_f32s(inside, simd.mul_f32s(x, sigma), body);
+    (a, keep_nan(simd, x, d))
+}
+
 /// `(sigmoid(x), sigmoid'(x))` from one exponential (`sigmoid(-|x|)` by the logistic core).
 #[derive(Clone, Copy)]
 pub(crate) struct SigmoidPair;
@@ -75,10 +91,10 @@ impl ActDerivative for SigmoidPair {
 pub(crate) struct SiluPair;
 
 impl SiluPair {
+    /// `(sigmoid(x), silu'(x))`.
     #[inline(always)]
     fn eval<S: Simd>(simd: S, x: S::f32s, full: bool) -> (S::f32s, S::f32s) {
-        let (sigma, d) = logistic_derivative(simd, (x, None), (x, None), -LOGISTIC_A_MAX_NEG, full);
-        (simd.mul_f32s(x, sigma), d)
+        logistic_derivative(simd, (x, None), (x, None), -LOGISTIC_A_MAX_NEG, full)
     }
 }
 
@@ -89,16 +105,14 @@ impl ActDerivative for SiluPair {
 
     #[inline(always)]
     fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
-        Self::eval(simd, x, false)
+        let (sigma, d) = Self::eval(simd, x, false);
+        (simd.mul_f32s(x, sigma), d)
     }
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
-        let (a, d) = Self::eval(simd, x, true);
-        let inside =
-            simd.less_than_or_equal_f32s(abs(simd, x), simd.splat_f32s(LOGISTIC_FAST_LIMIT));
-        let a = simd.select_f32s(inside, a, Silu.full(simd, x));
-        (a, keep_nan(simd, x, d))
+        let pair = Self::eval(simd, x, true);
+        full_pair(simd, x, pair, (x, LOGISTIC_FAST_LIMIT), Silu.full(simd, x))
     }
 }
 
@@ -120,11 +134,14 @@ impl ActDerivative for GeluTanhPair {
 
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
-        let (sigma, d) = gelu_tanh_logistic_pair(simd, x, true);
-        let inside =
-            simd.less_than_or_equal_f32s(abs(simd, x), simd.splat_f32s(GELU_TANH_FAST_LIMIT));
-        let a = simd.select_f32s(inside, simd.mul_f32s(x, sigma), GeluTanh.full(simd, x));
-        (a, keep_nan(simd, x, d))
+        let pair = gelu_tanh_logistic_pair(simd, x, true);
+        full_pair(
+            simd,
+            x,
+            pair,
+            (x, GELU_TANH_FAST_LIMIT),
+            GeluTanh.full(simd, x),
+        )
     }
 }
 
@@ -315,21 +332,18 @@ impl SwigluOaiBackward {
     #[inline(always)]
     fn pair<S: Simd>(self, simd: S, g: S::f32s, full: bool) -> (S::f32s, S::f32s) {
         let (z, sigma, d) = swish_logistic_pair(simd, g, self.alpha, full);
-        let a = simd.mul_f32s(g, sigma);
         if !full {
-            return (a, d);
+            return (simd.mul_f32s(g, sigma), d);
         }
-        let inside =
-            simd.less_than_or_equal_f32s(abs(simd, z), simd.splat_f32s(LOGISTIC_FAST_LIMIT));
-        let a = simd.select_f32s(inside, a, Swish { beta: self.alpha }.full(simd, g));
-        (a, keep_nan(simd, g, d))
+        let body = Swish { beta: self.alpha }.full(simd, g);
+        full_pair(simd, g, (sigma, d), (z, LOGISTIC_FAST_LIMIT), body)
     }
 }
 
 impl GatedBackwardOp for SwigluOaiBackward {
-    /// The largest `l` with `|alpha l| <= 64` after rounding, so gates within `±l` (clamped
-    /// they stay within `±l`, unless `limit < -l`) take the logistic core's fast range and the
-    /// product `g · sigmoid(alpha g)`; none for `alpha` 0 or NaN.
+    /// The largest `l` with `|alpha l| <= 64` after rounding, for a finite `limit >= -l` (as
+    /// the forward): gates within `±l` stay within `±l` when clamped, so they take the logistic
+    /// core's fast range and the product `g · sigmoid(alpha g)`; none for `alpha` 0 or NaN.
     fn fast_limit(self) -> Option<f32> {
         let alpha = self.alpha.abs();
         let mut l = LOGISTIC_FAST_LIMIT / alpha;
@@ -339,7 +353,7 @@ impl GatedBackwardOp for SwigluOaiBackward {
         while l * alpha > LOGISTIC_FAST_LIMIT {
             l = l.next_down();
         }
-        (!(self.limit < -l)).then_some(l)
+        (self.limit.is_finite() && self.limit >= -l).then_some(l)
     }
 
     #[inline(always)]
