@@ -19,6 +19,7 @@
 
 mod common;
 
+use std::borrow::Cow;
 use std::cmp::Ordering::{Equal, Less};
 use std::fmt::Write as _;
 
@@ -34,6 +35,7 @@ const STRIDE: u32 = 61;
 /// The scalar fallback's sample of each input set in a full run (see the file header); a
 /// divisor of `common::BLOCK`, so that the one-input overlap of the blocks is kept.
 const SCALAR_STRIDE: usize = 16;
+const _: () = assert!(common::BLOCK.is_multiple_of(SCALAR_STRIDE as u64));
 
 /// Every how many inputs of a set `k` is checked on: [`SCALAR_STRIDE`] for the scalar fallback
 /// in a full run, 1 otherwise (a reduced run has thinned the sets already).
@@ -46,8 +48,11 @@ fn sample_stride(k: Kernels) -> usize {
 }
 
 /// The inputs of the block `x` that `k` is checked on (see [`sample_stride`]).
-fn sample(k: Kernels, x: &[f32]) -> Vec<f32> {
-    x.iter().step_by(sample_stride(k)).copied().collect()
+fn sample(k: Kernels, x: &[f32]) -> Cow<'_, [f32]> {
+    match sample_stride(k) {
+        1 => Cow::Borrowed(x),
+        stride => Cow::Owned(x.iter().step_by(stride).copied().collect()),
+    }
 }
 
 /// Runs `check` on the inputs of `seq` in parallel blocks (overlapping by one input when

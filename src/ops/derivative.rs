@@ -100,13 +100,13 @@ impl UnaryOp for DTanh {
     }
 }
 
-/// `sigma(z) + w sigma'(z)` for the gate `z + z_lo` and its factor `w + w_lo` (a `None` low part
-/// is 0; `w = z` for swish, `x u'(x)` for gelu_tanh; `w` has the sign of `z`). For `z >= 0`
-/// both terms are positive: `fma(w, sigma'(z), sigma(z))`. For `z < 0` the terms cancel (at the derivative's zero), so it
-/// is taken as `s ((1 + w) - w s)` with `s = sigmoid(z)`: `1 + w` an exact two-sum and the
-/// bracket one fma, which damps the error of `s` instead of amplifying it, then `bracket · s` (by
-/// the logistic core below z = -64, exact even where `s` alone would be subnormal; the bracket is
-/// clamped at `floor`, beyond which the result underflows). At `z = ±inf` the result is
+/// `sigma(z) + w sigma'(z)` for the gate `z + z_lo` and its factor `w + w_lo` (a `None` low part is
+/// 0; `w = z` for swish, `x u'(x)` for gelu_tanh; `w` has the sign of `z`). For `z >= 0` both terms
+/// are positive: `fma(w, sigma'(z), sigma(z))`. For `z < 0` the terms cancel (at the derivative's
+/// zero), so it is taken as `s ((1 + w) - w s)` with `s = sigmoid(z)`: `1 + w` an exact two-sum and
+/// the bracket one fma, which damps the error of `s` instead of amplifying it, then `bracket · s`
+/// (by the logistic core below z = -64, exact even where `s` alone would be subnormal; the bracket
+/// is clamped at `floor`, beyond which the result underflows). At `z = ±inf` the result is
 /// `sigmoid(z)`, the limit. Returns `(sigmoid(z), the derivative)`.
 #[inline(always)]
 pub(crate) fn logistic_derivative<S: Simd>(
