@@ -22,11 +22,13 @@ fn u32_lanes<S: Simd>(v: &mut [S::u32s; 2]) -> &mut [u32] {
     bytemuck::cast_slice_mut(v)
 }
 
-/// Whether `S`'s `max_f32s(a, x)` returns `x` itself, bit for bit, when `x` is NaN (x86's
-/// `maxps` returns its second operand when the comparison fails). NEON's `fmax` quiets a
-/// signalling NaN and the scalar `max` drops NaN: there the bodies restore the NaN themselves.
+/// Whether `S`'s `max_f32s(a, x)` and `min_f32s(a, x)` return `x` itself, bit for bit, when
+/// the comparison is false or equal: when either is NaN, and when both are zeros of either sign
+/// (x86's `maxps`/`minps` return their second operand then). NEON's `fmax`/`fmin` quiet a
+/// signalling NaN and order the zeros, the scalar `max` drops NaN: there the bodies restore the
+/// NaN and the sign of zero themselves.
 #[inline(always)]
-pub(crate) fn max_passes_nan<S: Simd>(simd: S) -> bool {
+pub(crate) fn min_max_return_second<S: Simd>(simd: S) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
         use pulp::x86::{V3, V4};

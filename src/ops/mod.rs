@@ -32,9 +32,11 @@ pub(crate) use softmax::*;
 pub(crate) use softmax_backward::*;
 pub(crate) use unary::*;
 
+use std::ops::Range;
+
 use pulp::{Simd, WithSimd};
 
-use crate::element::{Element, block_len, load_tail, store_tail};
+use crate::element::{Element, aligned_head, block_len, load_tail, store_tail, stores_last_first};
 use crate::math::bits::abs;
 use crate::shim::deinterleave;
 
@@ -101,8 +103,21 @@ fn eval_block<S: Simd, Op: UnaryOp, const N: usize>(
     }
 }
 
-/// `out[i] = op(x[i])`: whole blocks of two vectors, then the tail through a zero-padded block
-/// of the same body.
+/// `op` on each pair of whole blocks, in the iterator's order.
+#[inline(always)]
+fn map_blocks<'a, S: Simd, T: Element, Op: UnaryOp>(
+    simd: S,
+    op: Op,
+    blocks: impl Iterator<Item = (&'a [T], &'a mut [T])>,
+) {
+    for (x, out) in blocks {
+        T::store_block(simd, out, eval_block(simd, op, T::load_block(simd, x)));
+    }
+}
+
+/// `out[i] = op(x[i])`: a head up to the alignment of the output ([`aligned_head`]) and the
+/// tail through a zero-padded block of the same body, whole blocks of two vectors between,
+/// last to first where the forward order would make the loads wait ([`stores_last_first`]).
 pub(crate) struct MapOutOfPlace<'a, T, Op> {
     pub op: &'a Op,
     pub x: &'a [T],
@@ -115,13 +130,28 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapOutOfPlace<'_, T, Op> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let op = *self.op;
-        let n = block_len::<S>();
-        let mut src = self.x.chunks_exact(n);
-        let mut dst = self.out.chunks_exact_mut(n);
-        for (x, out) in (&mut src).zip(&mut dst) {
-            T::store_block(simd, out, eval_block(simd, op, T::load_block(simd, x)));
+        let head = aligned_head::<S, T>(self.out);
+        let (x_head, x) = self.x.split_at(head);
+        let (out_head, out) = self.out.split_at_mut(head);
+        if head > 0 {
+            store_tail(
+                simd,
+                out_head,
+                eval_block(simd, op, load_tail(simd, x_head)),
+            );
         }
-        let (x, out) = (src.remainder(), dst.into_remainder());
+        let n = block_len::<S>();
+        let backward = stores_last_first([out.as_ptr().addr()], [x.as_ptr().addr()]);
+        let whole = x.len() - x.len() % n;
+        let (x, x_tail) = x.split_at(whole);
+        let (out, out_tail) = out.split_at_mut(whole);
+        let blocks = x.chunks_exact(n).zip(out.chunks_exact_mut(n));
+        if backward {
+            map_blocks(simd, op, blocks.rev());
+        } else {
+            map_blocks(simd, op, blocks);
+        }
+        let (x, out) = (x_tail, out_tail);
         if !x.is_empty() {
             store_tail(simd, out, eval_block(simd, op, load_tail(simd, x)));
         }
@@ -140,7 +170,12 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapInPlace<'_, T, Op> {
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
         let op = *self.op;
-        let mut blocks = self.x.chunks_exact_mut(block_len::<S>());
+        let (head, x) = self.x.split_at_mut(aligned_head::<S, T>(self.x));
+        if !head.is_empty() {
+            let y = eval_block(simd, op, load_tail(simd, head));
+            store_tail(simd, head, y);
+        }
+        let mut blocks = x.chunks_exact_mut(block_len::<S>());
         for x in &mut blocks {
             let y = eval_block(simd, op, T::load_block(simd, x));
             T::store_block(simd, x, y);
@@ -174,8 +209,10 @@ pub(crate) fn eval_gated<S: Simd, Op: GatedOp>(
     }
 }
 
-/// `out[i] = op(gate[i], up[i])` over equally long slices (in place for `GateSlice::InPlace`).
-/// Called once per row by the row layout.
+/// `out[i] = op(gate[i], up[i])` over equally long slices (in place for `GateSlice::InPlace`),
+/// with the loop shape of [`MapOutOfPlace`]: a head up to the output's alignment, the whole
+/// blocks in the order [`stores_last_first`] picks, a tail. Called once per row by the row
+/// layout.
 #[inline(always)]
 fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
     simd: S,
@@ -185,22 +222,50 @@ fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
 ) {
     let n = block_len::<S>();
     let len = up.len();
-    let whole = len - len % n;
-    let mut i = 0;
-    while i < whole {
+    let head = aligned_head::<S, T>(gate.dst());
+    let whole = head + (len - head) / n * n;
+    if head > 0 {
+        gated_partial(simd, op, gate, up, 0..head);
+    }
+    let addresses = [gate.src().as_ptr().addr(), up.as_ptr().addr()];
+    if stores_last_first([gate.dst().as_ptr().addr()], addresses) {
+        gated_blocks(simd, op, gate, up, (head..whole).step_by(n).rev());
+    } else {
+        gated_blocks(simd, op, gate, up, (head..whole).step_by(n));
+    }
+    if whole < len {
+        gated_partial(simd, op, gate, up, whole..len);
+    }
+}
+
+/// `op` on the elements `range` (shorter than a block) through a zero-padded block.
+#[inline(always)]
+fn gated_partial<S: Simd, T: Element, Op: GatedOp>(
+    simd: S,
+    op: Op,
+    gate: &mut GateSlice<'_, T>,
+    up: &[T],
+    range: Range<usize>,
+) {
+    let g = load_tail(simd, &gate.src()[range.clone()]);
+    let u = load_tail(simd, &up[range.clone()]);
+    store_tail(simd, &mut gate.dst()[range], eval_gated(simd, op, g, u));
+}
+
+/// `op` on the whole blocks of `gate` and `up` that start at `starts`, in that order.
+#[inline(always)]
+fn gated_blocks<S: Simd, T: Element, Op: GatedOp>(
+    simd: S,
+    op: Op,
+    gate: &mut GateSlice<'_, T>,
+    up: &[T],
+    starts: impl Iterator<Item = usize>,
+) {
+    let n = block_len::<S>();
+    for i in starts {
         let g = T::load_block(simd, &gate.src()[i..i + n]);
         let u = T::load_block(simd, &up[i..i + n]);
         T::store_block(simd, &mut gate.dst()[i..i + n], eval_gated(simd, op, g, u));
-        i += n;
-    }
-    if whole < len {
-        let g = load_tail(simd, &gate.src()[whole..len]);
-        let u = load_tail(simd, &up[whole..]);
-        store_tail(
-            simd,
-            &mut gate.dst()[whole..len],
-            eval_gated(simd, op, g, u),
-        );
     }
 }
 

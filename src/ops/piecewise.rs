@@ -10,6 +10,7 @@ use crate::catalogue::consts::{
 use crate::math::bits::{abs, canonical_nan, keep_nan, with_sign_of};
 use crate::math::divide::{fast_two_sum, two_sum};
 use crate::ops::{GatedOp, Relu, UnaryOp};
+use crate::shim::min_max_return_second;
 
 /// `x >= threshold ? 1 : 0`: see the catalogue entry `step`.
 #[derive(Clone, Copy)]
@@ -33,8 +34,12 @@ pub(crate) struct Relu6;
 impl UnaryOp for Relu6 {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        let y = simd.min_f32s(Relu.full(simd, x), simd.splat_f32s(RELU6_CAP));
-        keep_nan(simd, x, y)
+        let cap = simd.splat_f32s(RELU6_CAP);
+        if min_max_return_second(simd) {
+            // x itself through both for NaN and -0: two instructions.
+            return simd.min_f32s(cap, Relu.full(simd, x));
+        }
+        keep_nan(simd, x, simd.min_f32s(Relu.full(simd, x), cap))
     }
 }
 
@@ -44,6 +49,25 @@ impl UnaryOp for Relu6 {
 fn leaky<S: Simd>(simd: S, x: S::f32s, slope: S::f32s) -> S::f32s {
     let negative = simd.less_than_f32s(x, simd.splat_f32s(0.0));
     simd.select_f32s(negative, canonical_nan(simd, simd.mul_f32s(x, slope)), x)
+}
+
+/// [`leaky`] with one slope for every lane. For a finite nonzero slope, `slope x` lies on the
+/// same side of `x` for every x of one sign, so `max(slope x, x)` (a slope below 1) or `min`
+/// (from 1 up) picks the same value as the select; on x86 (`min_max_return_second`) it passes
+/// NaN and negative zero themselves too, in two instructions instead of five. A zero slope
+/// stays on the select, as `0 · -inf` must give the NaN.
+#[inline(always)]
+fn leaky_uniform<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
+    let product = simd.mul_f32s(x, simd.splat_f32s(slope));
+    if min_max_return_second(simd) && slope.is_finite() && slope != 0.0 {
+        if slope < 1.0 {
+            simd.max_f32s(product, x)
+        } else {
+            simd.min_f32s(product, x)
+        }
+    } else {
+        leaky(simd, x, simd.splat_f32s(slope))
+    }
 }
 
 /// PReLU as a two-input op: `x < 0 ? a x : x` with the slope `a` of each element's channel
@@ -76,7 +100,7 @@ pub(crate) struct LeakyRelu {
 impl UnaryOp for LeakyRelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        leaky(simd, x, simd.splat_f32s(self.alpha))
+        leaky_uniform(simd, x, self.alpha)
     }
 }
 
@@ -91,7 +115,7 @@ impl UnaryOp for Rrelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         // The slope is rounded to f32 once, in the same scalar operations on every ISA.
-        leaky(simd, x, simd.splat_f32s((self.lower + self.upper) * 0.5))
+        leaky_uniform(simd, x, (self.lower + self.upper) * 0.5)
     }
 }
 

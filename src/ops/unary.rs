@@ -22,7 +22,7 @@ use crate::math::logistic::{Range, times_sigmoid};
 use crate::math::phi::t_phi_neg;
 use crate::math::poly::horner;
 use crate::ops::UnaryOp;
-use crate::shim::max_passes_nan;
+use crate::shim::min_max_return_second;
 
 /// `e^x`: see the catalogue entry `exp`.
 #[derive(Clone, Copy)]
@@ -323,22 +323,19 @@ pub(crate) struct Relu;
 impl UnaryOp for Relu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        // max(+0, x) passes x on x86 when x is NaN or -0 (it returns its second operand when the
-        // comparison is false or equal); the `or` gives -0 its sign on ISAs whose max prefers +0,
-        // and keep_nan the NaN's own bits where max does not pass them (NEON quiets a signalling
-        // NaN, Scalar drops NaN). On x86 a select of 0 or x would compile to a masked store when
-        // in place, several times slower than a plain store.
+        // max(+0, x) is x itself on x86 when x is NaN or -0 (min_max_return_second), one
+        // instruction. Elsewhere the `or` gives -0 its sign and keep_nan the NaN its own bits
+        // (NEON quiets a signalling NaN, Scalar drops NaN). On x86 a select of 0 or x would
+        // compile to a masked store when in place, several times slower than a plain store.
         let zero = simd.splat_f32s(0.0);
         let y = simd.max_f32s(zero, x);
+        if min_max_return_second(simd) {
+            return y;
+        }
         let negative_zero = simd.and_f32s(
             x,
             simd.select_f32s(simd.equal_f32s(x, zero), simd.splat_f32s(-0.0), zero),
         );
-        let y = simd.or_f32s(y, negative_zero);
-        if max_passes_nan(simd) {
-            y
-        } else {
-            keep_nan(simd, x, y)
-        }
+        keep_nan(simd, x, simd.or_f32s(y, negative_zero))
     }
 }
