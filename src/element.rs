@@ -6,6 +6,8 @@
 //! 16-bit types fill whole vectors; a slice's last, shorter block goes through a zero-padded copy
 //! and the same code.
 
+use std::ops::Range;
+
 use pulp::Simd;
 
 pub use half::{bf16, f16};
@@ -24,49 +26,110 @@ pub(crate) const MAX_BLOCK: usize = 32;
 /// The cache line of the x86 and Arm cores the crate targets, in bytes.
 const CACHE_LINE: usize = 64;
 
-/// How many leading elements of `dst` the loops take through the tail path (a zero-padded
-/// block of the same body, so the same bits) before their whole blocks, so that every whole
-/// block is stored to an address aligned to its own size, up to a cache line: a 64-byte store
-/// that straddles two lines costs the L2-resident loops of AVX-512 about a fifth of their
-/// throughput (a 16-byte offset of the output: relu6 75 against 92 GB/s on one Xeon core, at
-/// 64 Ki f32). At most `block_len::<S>() - 1`; the whole slice when it is shorter.
-#[inline(always)]
-pub(crate) fn aligned_head<S: Simd, T>(dst: &[T]) -> usize {
-    let align = CACHE_LINE.min(block_len::<S>() * size_of::<T>());
-    let misaligned = dst.as_ptr() as usize % align;
-    if misaligned == 0 {
-        return 0;
-    }
-    ((align - misaligned) / size_of::<T>()).min(dst.len())
-}
-
 /// The span of addresses (4 KiB, bits 11:0) within which x86 cores compare a load with the
 /// stores before it: a load whose address matches an earlier store's there waits for it.
 const ALIAS_SPAN: usize = 4096;
 
-/// Whether a loop reading the slices at the addresses `srcs` and writing those at `dsts` block
-/// by block should take the blocks last to first. A forward loop's stores match the low address
-/// bits of the next blocks' loads (4K aliasing: the loads wait for them, a fifth of the
-/// L2-resident throughput of relu6 on one Xeon core) from a source that the destination starts
-/// less than half the alias span after, modulo the span; a backward loop's, from a source that
-/// starts after the destination. Buffers allocated one after the other are often so placed. The
-/// order with fewer such pairs wins, forward on a tie; the order changes no result.
-#[inline(always)]
-pub(crate) fn stores_last_first<const M: usize, const N: usize>(
-    dsts: [usize; M],
-    srcs: [usize; N],
-) -> bool {
-    let (mut ahead, mut behind) = (0, 0);
-    for dst in dsts {
-        for src in srcs {
-            match dst.wrapping_sub(src) % ALIAS_SPAN {
-                0 => {}
-                a if a < ALIAS_SPAN / 2 => ahead += 1,
-                _ => behind += 1,
+/// How an elementwise loop over `len` elements visits them: the partial blocks `head` and
+/// `tail` through zero-padded blocks of the same body (so the same bits), the whole blocks of
+/// `whole` between, last to first where `backward` (as chunks, or by [`Blocks::starts`]).
+///
+/// The head runs up to the destination's alignment, so that every whole block is stored to an
+/// address aligned to its own size, up to a cache line: a 64-byte store that straddles two
+/// lines costs the L2-resident loops of AVX-512 about a fifth of their throughput (relu6 75
+/// against 92 GB/s on one Xeon core with a 16-byte offset of the output, 64 Ki f32).
+///
+/// The whole blocks go last to first when the forward order would make loads wait (4K aliasing:
+/// a forward loop's stores match the low address bits of the next blocks' loads from a source
+/// that the destination starts less than half the alias span after, modulo the span; a backward
+/// loop's, from a source that starts after the destination; about a fifth of the L2-resident
+/// throughput again). Buffers allocated one after the other are often so placed. The order with
+/// fewer such pairs wins, forward on a tie. Neither choice changes a result.
+pub(crate) struct Blocks {
+    pub head: Range<usize>,
+    pub whole: Range<usize>,
+    pub backward: bool,
+    pub tail: Range<usize>,
+    block: usize,
+}
+
+impl Blocks {
+    /// The plan for `len` elements, aligning the first of `dsts` (addresses of the destination
+    /// slices, each `size_of::<T>()`-aligned) and ordering against the sources `srcs`.
+    #[inline(always)]
+    pub(crate) fn new<S: Simd, T, const M: usize, const N: usize>(
+        len: usize,
+        dsts: [usize; M],
+        srcs: [usize; N],
+    ) -> Blocks {
+        let n = block_len::<S>();
+        let align = CACHE_LINE.min(n * size_of::<T>());
+        let head = match dsts.first().map(|&dst| dst % align) {
+            Some(misaligned) if misaligned != 0 => ((align - misaligned) / size_of::<T>()).min(len),
+            _ => 0,
+        };
+        let whole = head + (len - head) / n * n;
+        let (mut ahead, mut behind) = (0, 0);
+        for dst in dsts {
+            for src in srcs {
+                match dst.wrapping_sub(src) % ALIAS_SPAN {
+                    0 => {}
+                    a if a < ALIAS_SPAN / 2 => ahead += 1,
+                    _ => behind += 1,
+                }
             }
         }
+        Blocks {
+            head: 0..head,
+            whole: head..whole,
+            backward: ahead > behind,
+            tail: whole..len,
+            block: n,
+        }
     }
-    ahead > behind
+
+    /// The start of each whole block, in the plan's order.
+    #[inline(always)]
+    pub(crate) fn starts(&self) -> BlockStarts {
+        let n = self.block;
+        let count = self.whole.len() / n;
+        let (next, step) = if self.backward {
+            (self.whole.end.wrapping_sub(n), n.wrapping_neg())
+        } else {
+            (self.whole.start, n)
+        };
+        BlockStarts { next, step, count }
+    }
+
+    /// The head and the tail, the partial blocks (either may be empty).
+    #[inline(always)]
+    pub(crate) fn partials(&self) -> [Range<usize>; 2] {
+        [self.head.clone(), self.tail.clone()]
+    }
+}
+
+/// The start of each whole block of a [`Blocks`], in its order: `count` starts from `next`,
+/// `step` apart (wrapping: a negative step for the last-to-first order), so that the loop
+/// carries no branch on the order.
+pub(crate) struct BlockStarts {
+    next: usize,
+    step: usize,
+    count: usize,
+}
+
+impl Iterator for BlockStarts {
+    type Item = usize;
+
+    #[inline(always)]
+    fn next(&mut self) -> Option<usize> {
+        if self.count == 0 {
+            return None;
+        }
+        self.count -= 1;
+        let start = self.next;
+        self.next = self.next.wrapping_add(self.step);
+        Some(start)
+    }
 }
 
 mod sealed {

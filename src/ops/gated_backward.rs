@@ -5,12 +5,10 @@
 //! both from one exponential. `up · grad_out` is taken as an exact pair, so `grad_gate` rounds
 //! once more than `act'` and `grad_up` once more than `act`.
 
-use std::ops::Range;
-
 use pulp::{Simd, WithSimd};
 
 use crate::catalogue::consts::{GELU_TANH_FAST_LIMIT, LOGISTIC_A_MAX_NEG, LOGISTIC_FAST_LIMIT};
-use crate::element::{Element, aligned_head, block_len, load_tail, store_tail, stores_last_first};
+use crate::element::{Blocks, Element, block_len, load_tail, store_tail};
 use crate::math::bits::{abs, canonical_nan, keep_nan};
 use crate::math::divide::two_sum;
 use crate::ops::{
@@ -423,44 +421,32 @@ pub(crate) struct BackwardSlices<'a, T> {
     pub grad_up: &'a mut [T],
 }
 
-/// The backward loop over equally long slices, with the loop shape of the forward ones: a head
-/// up to the alignment of `grad_gate`, the whole blocks in the order `stores_last_first` picks,
-/// a tail; head and tail through the same body.
+/// The backward loop over equally long slices, planned by `Blocks` as the forward loops (the
+/// head aligns `grad_gate`); head and tail through the same body.
 #[inline(always)]
 fn backward_slices<S: Simd, T: Element, Op: GatedBackwardOp>(
     simd: S,
     op: Op,
-    mut s: BackwardSlices<'_, T>,
+    s: BackwardSlices<'_, T>,
 ) {
     let n = block_len::<S>();
-    let len = s.grad.len();
-    let head = aligned_head::<S, T>(s.grad_gate);
-    let whole = head + (len - head) / n * n;
-    if head > 0 {
-        backward_partial(simd, op, &mut s, 0..head);
-    }
     let dsts = [s.grad_gate.as_ptr().addr(), s.grad_up.as_ptr().addr()];
     let srcs = [s.gate, s.up, s.grad].map(|x| x.as_ptr().addr());
-    if stores_last_first(dsts, srcs) {
-        backward_blocks(simd, op, &mut s, (head..whole).step_by(n).rev());
-    } else {
-        backward_blocks(simd, op, &mut s, (head..whole).step_by(n));
+    let blocks = Blocks::new::<S, T, 2, 3>(s.grad.len(), dsts, srcs);
+    for r in blocks.partials() {
+        if !r.is_empty() {
+            let (dg, du) = eval_block(
+                simd,
+                op,
+                load_tail(simd, &s.gate[r.clone()]),
+                load_tail(simd, &s.up[r.clone()]),
+                load_tail(simd, &s.grad[r.clone()]),
+            );
+            store_tail(simd, &mut s.grad_gate[r.clone()], dg);
+            store_tail(simd, &mut s.grad_up[r], du);
+        }
     }
-    if whole < len {
-        backward_partial(simd, op, &mut s, whole..len);
-    }
-}
-
-/// The whole blocks that start at `starts`, in that order.
-#[inline(always)]
-fn backward_blocks<S: Simd, T: Element, Op: GatedBackwardOp>(
-    simd: S,
-    op: Op,
-    s: &mut BackwardSlices<'_, T>,
-    starts: impl Iterator<Item = usize>,
-) {
-    let n = block_len::<S>();
-    for i in starts {
+    for i in blocks.starts() {
         let r = i..i + n;
         let (dg, du) = eval_block(
             simd,
@@ -472,25 +458,6 @@ fn backward_blocks<S: Simd, T: Element, Op: GatedBackwardOp>(
         T::store_block(simd, &mut s.grad_gate[r.clone()], dg);
         T::store_block(simd, &mut s.grad_up[r], du);
     }
-}
-
-/// The elements `r` (shorter than a block) through zero-padded blocks.
-#[inline(always)]
-fn backward_partial<S: Simd, T: Element, Op: GatedBackwardOp>(
-    simd: S,
-    op: Op,
-    s: &mut BackwardSlices<'_, T>,
-    r: Range<usize>,
-) {
-    let (dg, du) = eval_block(
-        simd,
-        op,
-        load_tail(simd, &s.gate[r.clone()]),
-        load_tail(simd, &s.up[r.clone()]),
-        load_tail(simd, &s.grad[r.clone()]),
-    );
-    store_tail(simd, &mut s.grad_gate[r.clone()], dg);
-    store_tail(simd, &mut s.grad_up[r], du);
 }
 
 /// The backward pass over separate slices (lengths checked by the caller).

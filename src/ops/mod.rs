@@ -32,11 +32,9 @@ pub(crate) use softmax::*;
 pub(crate) use softmax_backward::*;
 pub(crate) use unary::*;
 
-use std::ops::Range;
-
 use pulp::{Simd, WithSimd};
 
-use crate::element::{Element, aligned_head, block_len, load_tail, store_tail, stores_last_first};
+use crate::element::{Blocks, Element, block_len, load_tail, store_tail};
 use crate::math::bits::abs;
 use crate::shim::deinterleave;
 
@@ -115,9 +113,8 @@ fn map_blocks<'a, S: Simd, T: Element, Op: UnaryOp>(
     }
 }
 
-/// `out[i] = op(x[i])`: a head up to the alignment of the output ([`aligned_head`]) and the
-/// tail through a zero-padded block of the same body, whole blocks of two vectors between,
-/// last to first where the forward order would make the loads wait ([`stores_last_first`]).
+/// `out[i] = op(x[i])`: whole blocks of two vectors and the partial head and tail through
+/// zero-padded blocks of the same body, as [`Blocks`] plans them.
 pub(crate) struct MapOutOfPlace<'a, T, Op> {
     pub op: &'a Op,
     pub x: &'a [T],
@@ -129,31 +126,23 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapOutOfPlace<'_, T, Op> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
-        let op = *self.op;
-        let head = aligned_head::<S, T>(self.out);
-        let (x_head, x) = self.x.split_at(head);
-        let (out_head, out) = self.out.split_at_mut(head);
-        if head > 0 {
-            store_tail(
-                simd,
-                out_head,
-                eval_block(simd, op, load_tail(simd, x_head)),
-            );
-        }
+        let (op, x, out) = (*self.op, self.x, self.out);
         let n = block_len::<S>();
-        let backward = stores_last_first([out.as_ptr().addr()], [x.as_ptr().addr()]);
-        let whole = x.len() - x.len() % n;
-        let (x, x_tail) = x.split_at(whole);
-        let (out, out_tail) = out.split_at_mut(whole);
-        let blocks = x.chunks_exact(n).zip(out.chunks_exact_mut(n));
-        if backward {
-            map_blocks(simd, op, blocks.rev());
-        } else {
-            map_blocks(simd, op, blocks);
+        let blocks = Blocks::new::<S, T, 1, 1>(x.len(), [out.as_ptr().addr()], [x.as_ptr().addr()]);
+        for r in blocks.partials() {
+            if !r.is_empty() {
+                let y = eval_block(simd, op, load_tail(simd, &x[r.clone()]));
+                store_tail(simd, &mut out[r], y);
+            }
         }
-        let (x, out) = (x_tail, out_tail);
-        if !x.is_empty() {
-            store_tail(simd, out, eval_block(simd, op, load_tail(simd, x)));
+        let whole = blocks.whole.clone();
+        let pairs = x[whole.clone()]
+            .chunks_exact(n)
+            .zip(out[whole].chunks_exact_mut(n));
+        if blocks.backward {
+            map_blocks(simd, op, pairs.rev());
+        } else {
+            map_blocks(simd, op, pairs);
         }
     }
 }
@@ -169,21 +158,18 @@ impl<T: Element, Op: UnaryOp> WithSimd for MapInPlace<'_, T, Op> {
 
     #[inline(always)]
     fn with_simd<S: Simd>(self, simd: S) {
-        let op = *self.op;
-        let (head, x) = self.x.split_at_mut(aligned_head::<S, T>(self.x));
-        if !head.is_empty() {
-            let y = eval_block(simd, op, load_tail(simd, head));
-            store_tail(simd, head, y);
+        let (op, x) = (*self.op, self.x);
+        let n = block_len::<S>();
+        let blocks = Blocks::new::<S, T, 1, 0>(x.len(), [x.as_ptr().addr()], []);
+        for r in blocks.partials() {
+            if !r.is_empty() {
+                let y = eval_block(simd, op, load_tail(simd, &x[r.clone()]));
+                store_tail(simd, &mut x[r], y);
+            }
         }
-        let mut blocks = x.chunks_exact_mut(block_len::<S>());
-        for x in &mut blocks {
+        for x in x[blocks.whole].chunks_exact_mut(n) {
             let y = eval_block(simd, op, T::load_block(simd, x));
             T::store_block(simd, x, y);
-        }
-        let tail = blocks.into_remainder();
-        if !tail.is_empty() {
-            let y = eval_block(simd, op, load_tail(simd, tail));
-            store_tail(simd, tail, y);
         }
     }
 }
@@ -210,9 +196,7 @@ pub(crate) fn eval_gated<S: Simd, Op: GatedOp>(
 }
 
 /// `out[i] = op(gate[i], up[i])` over equally long slices (in place for `GateSlice::InPlace`),
-/// with the loop shape of [`MapOutOfPlace`]: a head up to the output's alignment, the whole
-/// blocks in the order [`stores_last_first`] picks, a tail. Called once per row by the row
-/// layout.
+/// planned by [`Blocks`] as [`MapOutOfPlace`]. Called once per row by the row layout.
 #[inline(always)]
 fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
     simd: S,
@@ -221,48 +205,16 @@ fn gated_slices<S: Simd, T: Element, Op: GatedOp>(
     up: &[T],
 ) {
     let n = block_len::<S>();
-    let len = up.len();
-    let head = aligned_head::<S, T>(gate.dst());
-    let whole = head + (len - head) / n * n;
-    if head > 0 {
-        gated_partial(simd, op, gate, up, 0..head);
+    let srcs = [gate.src().as_ptr().addr(), up.as_ptr().addr()];
+    let blocks = Blocks::new::<S, T, 1, 2>(up.len(), [gate.dst().as_ptr().addr()], srcs);
+    for r in blocks.partials() {
+        if !r.is_empty() {
+            let g = load_tail(simd, &gate.src()[r.clone()]);
+            let u = load_tail(simd, &up[r.clone()]);
+            store_tail(simd, &mut gate.dst()[r], eval_gated(simd, op, g, u));
+        }
     }
-    let addresses = [gate.src().as_ptr().addr(), up.as_ptr().addr()];
-    if stores_last_first([gate.dst().as_ptr().addr()], addresses) {
-        gated_blocks(simd, op, gate, up, (head..whole).step_by(n).rev());
-    } else {
-        gated_blocks(simd, op, gate, up, (head..whole).step_by(n));
-    }
-    if whole < len {
-        gated_partial(simd, op, gate, up, whole..len);
-    }
-}
-
-/// `op` on the elements `range` (shorter than a block) through a zero-padded block.
-#[inline(always)]
-fn gated_partial<S: Simd, T: Element, Op: GatedOp>(
-    simd: S,
-    op: Op,
-    gate: &mut GateSlice<'_, T>,
-    up: &[T],
-    range: Range<usize>,
-) {
-    let g = load_tail(simd, &gate.src()[range.clone()]);
-    let u = load_tail(simd, &up[range.clone()]);
-    store_tail(simd, &mut gate.dst()[range], eval_gated(simd, op, g, u));
-}
-
-/// `op` on the whole blocks of `gate` and `up` that start at `starts`, in that order.
-#[inline(always)]
-fn gated_blocks<S: Simd, T: Element, Op: GatedOp>(
-    simd: S,
-    op: Op,
-    gate: &mut GateSlice<'_, T>,
-    up: &[T],
-    starts: impl Iterator<Item = usize>,
-) {
-    let n = block_len::<S>();
-    for i in starts {
+    for i in blocks.starts() {
         let g = T::load_block(simd, &gate.src()[i..i + n]);
         let u = T::load_block(simd, &up[i..i + n]);
         T::store_block(simd, &mut gate.dst()[i..i + n], eval_gated(simd, op, g, u));
