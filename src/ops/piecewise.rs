@@ -58,8 +58,8 @@ fn leaky<S: Simd>(simd: S, x: S::f32s, slope: S::f32s) -> S::f32s {
 /// stays on the select, as `0 · -inf` must give the NaN.
 #[inline(always)]
 fn leaky_uniform<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
-    let product = simd.mul_f32s(x, simd.splat_f32s(slope));
     if min_max_return_second(simd) && slope.is_finite() && slope != 0.0 {
+        let product = simd.mul_f32s(x, simd.splat_f32s(slope));
         if slope < 1.0 {
             simd.max_f32s(product, x)
         } else {
