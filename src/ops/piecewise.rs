@@ -7,7 +7,7 @@ use crate::catalogue::consts::{
     HARD_SIGMOID_SHIFT, HARD_SIGMOID_WIDTH, ONE_SIXTH, RELU6_CAP, SCALE_DOWN, SCALE_UP,
     SIXTH_BELOW, SIXTH_BELOW_FIX, SIXTH_BELOW_TRIPLE, STAR_RELU_FAST_LIMIT,
 };
-use crate::math::bits::{abs, canonical_nan, keep_nan, with_sign_of};
+use crate::math::bits::{canonical_nan, keep_nan, with_sign_of};
 use crate::math::divide::{fast_two_sum, two_sum};
 use crate::ops::{GatedOp, Relu, UnaryOp};
 use crate::shim::min_max_return_second;
@@ -126,14 +126,6 @@ fn clamped<S: Simd>(simd: S, x: S::f32s) -> S::f32s {
     simd.min_f32s(simd.max_f32s(x, simd.neg_f32s(shift)), shift)
 }
 
-/// `x` clamped to `[-3, 3]`, and `t = xc + 3` as the exact sum `t + t_lo` (Fast2Sum).
-#[inline(always)]
-fn shifted<S: Simd>(simd: S, x: S::f32s) -> (S::f32s, S::f32s, S::f32s) {
-    let xc = clamped(simd, x);
-    let (t, t_lo) = fast_two_sum(simd, simd.splat_f32s(HARD_SIGMOID_SHIFT), xc);
-    (xc, t, t_lo)
-}
-
 /// `(p + p_lo)/6` rounded about once: `q0 = p/6` by a product with the f32 `1/6`, then the
 /// exact remainder `p - 6 q0` (an fma) plus `p_lo`, times `1/6`, corrects it.
 #[inline(always)]
@@ -170,19 +162,22 @@ pub(crate) struct HardSwish;
 impl UnaryOp for HardSwish {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
-        let (xc, t, t_lo) = shifted(simd, x);
+        // Only the lower clamp: from 3 up, and for NaN, the closing select returns x itself
+        // (`x < 3` is false for both), whatever the body made of it.
+        let xc = simd.max_f32s(x, simd.splat_f32s(-HARD_SIGMOID_SHIFT));
+        let (t, t_lo) = fast_two_sum(simd, simd.splat_f32s(HARD_SIGMOID_SHIFT), xc);
         // xc (t + t_lo) as p + p_lo (the product split by an fma, the low part of t added),
         // times the f32 1/6 (2^-25 high: at most a quarter ULP per unit of the result's
-        // significand) with one rounding; x itself from 3 up.
+        // significand) with one rounding.
         let p = simd.mul_f32s(xc, t);
         let p_lo = simd.mul_add_f32s(xc, t, simd.neg_f32s(p));
         let p_lo = simd.mul_add_f32s(xc, t_lo, p_lo);
         let sixth = simd.splat_f32s(ONE_SIXTH);
         let q = simd.mul_add_f32s(p, sixth, simd.mul_f32s(p_lo, sixth));
-        let q = with_sign_of(simd, abs(simd, q), x);
+        // q has the sign of x, or is +0 (x = -0, and x <= -3 where t = 0): x's sign bit on it.
+        let q = with_sign_of(simd, q, x);
         let three = simd.splat_f32s(HARD_SIGMOID_SHIFT);
-        let y = simd.select_f32s(simd.greater_than_or_equal_f32s(x, three), x, q);
-        keep_nan(simd, x, y)
+        simd.select_f32s(simd.less_than_f32s(x, three), q, x)
     }
 }
 
