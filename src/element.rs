@@ -443,14 +443,17 @@ pub(crate) fn store_tail<S: Simd, T: Element>(simd: S, dst: &mut [T], values: [S
     dst.copy_from_slice(&buf[..dst.len()]);
 }
 
-#[cfg(test)]
+#[cfg(all(feature = "self-check", feature = "rayon"))]
 // Test-only index and bit-pattern arithmetic over bounded ranges (lanes, 2^32 patterns).
 #[allow(
     clippy::cast_possible_truncation,
     clippy::cast_precision_loss,
     clippy::cast_lossless
 )]
-mod tests {
+#[doc(hidden)]
+/// The element conversions' own checks, run by `tests/self_check.rs` (feature `self-check`, on
+/// in the test build only).
+pub mod self_check {
     use super::sealed::Sealed;
     use super::*;
     use crate::{Isa, Kernels};
@@ -559,8 +562,7 @@ mod tests {
     /// Every f32 bit pattern on the SIMD ISAs (every 257th on the one-lane scalar path, whose
     /// code is the same generic body; every N-th more with `SIMD_ACTIVATIONS_TEST_THIN=N`), and
     /// every 16-bit pattern, against the `half` crate.
-    #[test]
-    fn conversions_match_the_half_crate() {
+    pub fn conversions_match_the_half_crate() {
         for isa in Isa::available() {
             let stride = thin() * if isa == Isa::Scalar { 257 } else { 1 };
             let k = Kernels::new(isa).unwrap();
@@ -628,8 +630,7 @@ mod tests {
 
     /// The portable f16 conversions (what `Scalar` and NEON run) give the hardware's bits for
     /// every f32 input (a sample in reduced runs), on the ISAs that have the hardware.
-    #[test]
-    fn portable_f16_conversion_matches_the_hardware() {
+    pub fn portable_f16_conversion_matches_the_hardware() {
         for isa in Isa::available().into_iter().filter(|&i| i != Isa::Scalar) {
             let k = Kernels::new(isa).unwrap();
             k.dispatch(PortableWidening);
@@ -653,8 +654,8 @@ mod tests {
         }
     }
 
-    #[test]
-    fn from_f64_rounds_once() {
+    /// `Element::from_f64` rounds the f64 value once, not through f32.
+    pub fn from_f64_rounds_once() {
         // 1 + 2^-8 + 2^-40 is above the bf16 tie 1 + 2^-8; rounding through f32 first loses that.
         let v = 1.0 + 2f64.powi(-8) + 2f64.powi(-40);
         assert_eq!(

@@ -48,6 +48,16 @@ mod softmax;
 mod softmax_backward;
 pub mod ulp;
 
+/// Checks of crate-private code (element conversions, shims) for `tests/self_check.rs`: an
+/// integration test instead of unit tests, so that `cargo test` compiles the library once, not a
+/// second time as a unit-test harness. Not part of the API.
+#[cfg(all(feature = "self-check", feature = "rayon"))]
+#[doc(hidden)]
+pub mod self_check {
+    pub use crate::element::self_check::*;
+    pub use crate::shim::self_check::*;
+}
+
 pub use element::{Element, bf16, f16};
 pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};

@@ -305,14 +305,17 @@ pub(crate) fn deinterleave<S: Simd>(simd: S, v: [S::f32s; 2]) -> [S::f32s; 2] {
     out
 }
 
-#[cfg(test)]
+#[cfg(all(feature = "self-check", feature = "rayon"))]
 // Test-only index and bit-pattern arithmetic over bounded ranges (lanes, 2^32 patterns).
 #[allow(
     clippy::cast_possible_truncation,
     clippy::cast_precision_loss,
     clippy::cast_lossless
 )]
-mod tests {
+#[doc(hidden)]
+/// The shims' own checks, run by `tests/self_check.rs` (feature `self-check`, on in the test
+/// build only).
+pub mod self_check {
     use super::*;
     use crate::{Isa, Kernels};
     use pulp::WithSimd;
@@ -370,8 +373,9 @@ mod tests {
         }
     }
 
-    #[test]
-    fn shims_agree_with_their_definition_on_every_isa() {
+    /// Widening, narrowing, deinterleaving and f64 widening give their definitions' lanes on
+    /// every available ISA.
+    pub fn shims_agree_with_their_definition_on_every_isa() {
         for isa in Isa::available() {
             Kernels::new(isa).unwrap().dispatch(Check);
         }
