@@ -427,8 +427,13 @@ pub(crate) struct DRelu;
 impl UnaryOp for DRelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
-        keep_nan(simd, x, choose(simd, pos, 1.0, 0.0))
+        choose(simd, pos, 1.0, 0.0)
     }
 }
 
@@ -439,19 +444,24 @@ pub(crate) struct DRelu6;
 impl UnaryOp for DRelu6 {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let inside = simd.and_m32s(
             simd.greater_than_f32s(x, simd.splat_f32s(0.0)),
             simd.less_than_f32s(x, simd.splat_f32s(RELU6_CAP)),
         );
-        keep_nan(simd, x, choose(simd, inside, 1.0, 0.0))
+        choose(simd, inside, 1.0, 0.0)
     }
 }
 
-/// `x > 0 ? 1 : slope`.
+/// `x > 0 ? 1 : slope` (NaN where `x` is: the callers keep it).
 #[inline(always)]
 fn leaky_derivative<S: Simd>(simd: S, x: S::f32s, slope: f32) -> S::f32s {
     let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
-    keep_nan(simd, x, choose(simd, pos, 1.0, slope))
+    choose(simd, pos, 1.0, slope)
 }
 
 /// `leaky_relu'(x) = x > 0 ? 1 : alpha`.
@@ -463,6 +473,11 @@ pub(crate) struct DLeakyRelu {
 impl UnaryOp for DLeakyRelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         leaky_derivative(simd, x, self.alpha)
     }
 }
@@ -477,6 +492,11 @@ pub(crate) struct DRrelu {
 impl UnaryOp for DRrelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         leaky_derivative(simd, x, (self.lower + self.upper) * 0.5)
     }
 }
@@ -490,8 +510,13 @@ pub(crate) struct DStep {
 impl UnaryOp for DStep {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, _: S::f32s) -> S::f32s {
         let _ = self.threshold;
-        keep_nan(simd, x, simd.splat_f32s(0.0))
+        simd.splat_f32s(0.0)
     }
 }
 
@@ -502,8 +527,13 @@ pub(crate) struct DHardSigmoid;
 impl UnaryOp for DHardSigmoid {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let inside = simd.less_than_f32s(abs(simd, x), simd.splat_f32s(HARD_SIGMOID_SHIFT));
-        keep_nan(simd, x, choose(simd, inside, ONE_SIXTH, 0.0))
+        choose(simd, inside, ONE_SIXTH, 0.0)
     }
 }
 
@@ -515,13 +545,18 @@ pub(crate) struct DHardSwish;
 impl UnaryOp for DHardSwish {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let three = simd.splat_f32s(HARD_SIGMOID_SHIFT);
         let (t, t_lo) = two_sum(simd, simd.add_f32s(x, x), three);
         let mid = div_by_six(simd, t, t_lo);
         let below = simd.less_than_f32s(x, simd.neg_f32s(three));
         let above = simd.greater_than_f32s(x, three);
         let y = simd.select_f32s(below, simd.splat_f32s(0.0), mid);
-        keep_nan(simd, x, simd.select_f32s(above, simd.splat_f32s(1.0), y))
+        simd.select_f32s(above, simd.splat_f32s(1.0), y)
     }
 }
 
@@ -532,9 +567,13 @@ pub(crate) struct DSquaredRelu;
 impl UnaryOp for DSquaredRelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
-        let y = simd.select_f32s(pos, simd.add_f32s(x, x), simd.splat_f32s(0.0));
-        keep_nan(simd, x, y)
+        simd.select_f32s(pos, simd.add_f32s(x, x), simd.splat_f32s(0.0))
     }
 }
 
@@ -548,10 +587,15 @@ pub(crate) struct DStarRelu {
 impl UnaryOp for DStarRelu {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        keep_nan(simd, x, self.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
         let _ = self.bias;
         let pos = simd.greater_than_f32s(x, simd.splat_f32s(0.0));
         let slope = simd.mul_f32s(x, simd.splat_f32s(2.0 * self.scale));
-        keep_nan(simd, x, simd.select_f32s(pos, slope, simd.splat_f32s(0.0)))
+        simd.select_f32s(pos, slope, simd.splat_f32s(0.0))
     }
 }
 
@@ -580,5 +624,15 @@ impl<Op: GatedOp> GatedOp for Swapped<Op> {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, a: S::f32s, b: S::f32s) -> S::f32s {
         self.0.full(simd, b, a)
+    }
+
+    #[inline(always)]
+    fn fast_block<S: Simd>(self, simd: S, a: [S::f32s; 2], b: [S::f32s; 2]) -> [S::f32s; 2] {
+        self.0.fast_block(simd, b, a)
+    }
+
+    #[inline(always)]
+    fn full_block<S: Simd>(self, simd: S, a: [S::f32s; 2], b: [S::f32s; 2]) -> [S::f32s; 2] {
+        self.0.full_block(simd, b, a)
     }
 }

@@ -9,8 +9,8 @@ use crate::catalogue::consts::{
 use crate::math::bits::{abs, bits_of, canonical_nan, keep_nan};
 use crate::math::divide::{fast_two_sum, two_sum};
 use crate::math::exp::reduce;
-use crate::ops::UnaryOp;
 use crate::ops::unary::{Gelu, GeluTanh, Relu, Sigmoid, Silu, Swish};
+use crate::ops::{UnaryOp, all_numbers};
 
 /// A gated op on f32 lanes: `out = f(gate, up)`.
 pub(crate) trait GatedOp: Copy + Send + Sync {
@@ -27,6 +27,24 @@ pub(crate) trait GatedOp: Copy + Send + Sync {
 
     /// The op for any input.
     fn full<S: Simd>(self, simd: S, gate: S::f32s, up: S::f32s) -> S::f32s;
+
+    /// [`GatedOp::fast`] on a block of two vectors, lane for lane the same bits.
+    #[inline(always)]
+    fn fast_block<S: Simd>(self, simd: S, gate: [S::f32s; 2], up: [S::f32s; 2]) -> [S::f32s; 2] {
+        [
+            self.fast(simd, gate[0], up[0]),
+            self.fast(simd, gate[1], up[1]),
+        ]
+    }
+
+    /// [`GatedOp::full`] on a block of two vectors, lane for lane the same bits.
+    #[inline(always)]
+    fn full_block<S: Simd>(self, simd: S, gate: [S::f32s; 2], up: [S::f32s; 2]) -> [S::f32s; 2] {
+        [
+            self.full(simd, gate[0], up[0]),
+            self.full(simd, gate[1], up[1]),
+        ]
+    }
 }
 
 /// `act(gate) · up` for a unary body `act`: its result (within its own budget) times the exact
@@ -47,6 +65,40 @@ impl<A: UnaryOp> GatedOp for Times<A> {
     #[inline(always)]
     fn full<S: Simd>(self, simd: S, gate: S::f32s, up: S::f32s) -> S::f32s {
         times_up(simd, self.0.full(simd, gate), up)
+    }
+
+    /// The plain products when none is NaN (the gates are within the bound, so numbers):
+    /// `times_up` would return them unchanged. Else the per-vector path.
+    #[inline(always)]
+    fn fast_block<S: Simd>(self, simd: S, gate: [S::f32s; 2], up: [S::f32s; 2]) -> [S::f32s; 2] {
+        let y = [
+            simd.mul_f32s(self.0.fast(simd, gate[0]), up[0]),
+            simd.mul_f32s(self.0.fast(simd, gate[1]), up[1]),
+        ];
+        if all_numbers(simd, &y) {
+            return y;
+        }
+        [
+            self.fast(simd, gate[0], up[0]),
+            self.fast(simd, gate[1], up[1]),
+        ]
+    }
+
+    /// The plain products of [`UnaryOp::on_numbers`] when no gate and no product is NaN:
+    /// `times_up` would return them unchanged. Else the per-vector path.
+    #[inline(always)]
+    fn full_block<S: Simd>(self, simd: S, gate: [S::f32s; 2], up: [S::f32s; 2]) -> [S::f32s; 2] {
+        let y = [
+            simd.mul_f32s(self.0.on_numbers(simd, gate[0]), up[0]),
+            simd.mul_f32s(self.0.on_numbers(simd, gate[1]), up[1]),
+        ];
+        if all_numbers(simd, &[gate[0], gate[1], y[0], y[1]]) {
+            return y;
+        }
+        [
+            self.full(simd, gate[0], up[0]),
+            self.full(simd, gate[1], up[1]),
+        ]
     }
 }
 

@@ -48,6 +48,28 @@ impl<A: UnaryOp, D: UnaryOp> ActDerivative for Apart<A, D> {
     }
 }
 
+/// `(relu(x), relu'(x))` by the unary bodies; for finite gates (the fast limit is `f32::MAX`)
+/// the derivative without its NaN care, so that blocks of finite operands take the plain
+/// products of [`GatedBackwardOp::finite`].
+#[derive(Clone, Copy)]
+pub(crate) struct ReluPair;
+
+impl ActDerivative for ReluPair {
+    fn fast_limit(self) -> Option<f32> {
+        Some(f32::MAX)
+    }
+
+    #[inline(always)]
+    fn fast<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        (Relu.full(simd, x), DRelu.on_numbers(simd, x))
+    }
+
+    #[inline(always)]
+    fn full<S: Simd>(self, simd: S, x: S::f32s) -> (S::f32s, S::f32s) {
+        (Relu.full(simd, x), DRelu.full(simd, x))
+    }
+}
+
 /// The full pair's activation: `x · sigma` where `|r| <= bound` (the range in which that product
 /// carries the activation's bits), else `body` (the unary body, exact where `sigma` is
 /// subnormal); a NaN `x` comes out of the derivative `d` as it is.
@@ -279,8 +301,7 @@ pub(crate) const GEGLU_BACKWARD: TimesBackward<Apart<Gelu, DGelu>> =
 /// Backward of `geglu_tanh`.
 pub(crate) const GEGLU_TANH_BACKWARD: TimesBackward<GeluTanhPair> = TimesBackward(GeluTanhPair);
 /// Backward of `reglu`.
-pub(crate) const REGLU_BACKWARD: TimesBackward<Apart<Relu, DRelu>> =
-    TimesBackward(Apart(Relu, DRelu));
+pub(crate) const REGLU_BACKWARD: TimesBackward<ReluPair> = TimesBackward(ReluPair);
 
 /// Backward of GPT-OSS's clamped SwiGLU `swish_alpha(g) (u + 1)`, `g = min(gate, limit)`, `u =
 /// clamp(up, -limit, limit)`: `grad_gate = swish'(g) · ((u + 1) · grad)` where `gate <= limit`

@@ -55,6 +55,13 @@ pub(crate) trait UnaryOp: Copy + Send + Sync {
     /// The op for any input.
     fn full<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s;
 
+    /// The op for lanes that are numbers: the same bits as `full` there, any value where `x` is
+    /// NaN (the caller checks for NaN once per block). By default `full` itself.
+    #[inline(always)]
+    fn on_numbers<S: Simd>(self, simd: S, x: S::f32s) -> S::f32s {
+        self.full(simd, x)
+    }
+
     /// [`UnaryOp::fast`] on a block of vectors, lane for lane the same bits; an op whose body
     /// is a runtime-length loop overrides it to step all vectors in lockstep.
     #[inline(always)]
@@ -76,6 +83,20 @@ pub(crate) fn all_within<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N], lim
         inside = simd.and_m32s(inside, simd.less_than_or_equal_f32s(abs(simd, xi), limit));
     }
     bytemuck::bytes_of(&simd.not_m32s(inside))
+        .iter()
+        .all(|&b| b == 0)
+}
+
+/// Whether no lane of `x` is NaN, by one comparison: the sum of the vectors is NaN wherever one
+/// of them is (and where infinities of opposite signs meet, a false alarm that only sends the
+/// block down the exact path).
+#[inline(always)]
+pub(crate) fn all_numbers<S: Simd, const N: usize>(simd: S, x: &[S::f32s; N]) -> bool {
+    let mut sum = x[0];
+    for &xi in &x[1..] {
+        sum = simd.add_f32s(sum, xi);
+    }
+    bytemuck::bytes_of(&simd.not_m32s(simd.equal_f32s(sum, sum)))
         .iter()
         .all(|&b| b == 0)
 }
@@ -188,10 +209,8 @@ pub(crate) fn eval_gated<S: Simd, Op: GatedOp>(
         None => true,
     };
     match op.fast_limit() {
-        Some(limit) if up_within && all_within(simd, &gate, limit) => {
-            [op.fast(simd, gate[0], up[0]), op.fast(simd, gate[1], up[1])]
-        }
-        _ => [op.full(simd, gate[0], up[0]), op.full(simd, gate[1], up[1])],
+        Some(limit) if up_within && all_within(simd, &gate, limit) => op.fast_block(simd, gate, up),
+        _ => op.full_block(simd, gate, up),
     }
 }
 
