@@ -550,21 +550,12 @@ pub mod self_check {
         }
     }
 
-    /// The thinning factor of emulated runs, `SIMD_ACTIVATIONS_TEST_THIN` (as in `tests/common`).
-    fn thin() -> u64 {
-        std::env::var("SIMD_ACTIVATIONS_TEST_THIN")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .filter(|&n| n > 0)
-            .unwrap_or(1)
-    }
-
     /// Every f32 bit pattern on the SIMD ISAs (every 257th on the one-lane scalar path, whose
-    /// code is the same generic body; every N-th more with `SIMD_ACTIVATIONS_TEST_THIN=N`), and
-    /// every 16-bit pattern, against the `half` crate.
-    pub fn conversions_match_the_half_crate() {
+    /// code is the same generic body; every `thin`-th more in reduced runs), and every 16-bit
+    /// pattern, against the `half` crate.
+    pub fn conversions_match_the_half_crate(thin: u64) {
         for isa in Isa::available() {
-            let stride = thin() * if isa == Isa::Scalar { 257 } else { 1 };
+            let stride = thin * if isa == Isa::Scalar { 257 } else { 1 };
             let k = Kernels::new(isa).unwrap();
             check::<bf16>(k, bf16::from_bits, stride);
             check::<f16>(k, f16::from_bits, stride);
@@ -629,14 +620,14 @@ pub mod self_check {
     }
 
     /// The portable f16 conversions (what `Scalar` and NEON run) give the hardware's bits for
-    /// every f32 input (a sample in reduced runs), on the ISAs that have the hardware.
-    pub fn portable_f16_conversion_matches_the_hardware() {
+    /// every f32 input (the first `thin`-th of each chunk of 2^24 in reduced runs), on the ISAs
+    /// that have the hardware.
+    pub fn portable_f16_conversion_matches_the_hardware(thin: u64) {
         for isa in Isa::available().into_iter().filter(|&i| i != Isa::Scalar) {
             let k = Kernels::new(isa).unwrap();
             k.dispatch(PortableWidening);
-            // every pattern; the first 1/N-th of each chunk with SIMD_ACTIVATIONS_TEST_THIN=N
             let chunk = 1u64 << 24;
-            let span = (chunk / thin()).max(64);
+            let span = (chunk / thin).max(64);
             let bad: u64 = (0..(1u64 << 32) / chunk)
                 .into_par_iter()
                 .map(|c| {

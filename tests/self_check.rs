@@ -2,19 +2,22 @@
 //! `simd_activations::self_check` module that the test build enables (feature `self-check`).
 #![cfg(feature = "rayon")]
 
+mod common;
+
 use simd_activations::self_check as check;
 
-/// Every f32 bit pattern (a sample on the scalar path and in reduced runs) and every 16-bit
-/// pattern through the block loads and stores, against the `half` crate.
+/// Every f32 bit pattern (a sample on the scalar path and, `SIMD_ACTIVATIONS_TEST_THIN`, in
+/// reduced runs) and every 16-bit pattern through the block loads and stores, against the
+/// `half` crate.
 #[test]
 fn conversions_match_the_half_crate() {
-    check::conversions_match_the_half_crate();
+    check::conversions_match_the_half_crate(common::thin());
 }
 
 /// The portable f16 conversions (Scalar, NEON) give the hardware's bits (F16C, AVX-512).
 #[test]
 fn portable_f16_conversion_matches_the_hardware() {
-    check::portable_f16_conversion_matches_the_hardware();
+    check::portable_f16_conversion_matches_the_hardware(common::thin());
 }
 
 /// `Element::from_f64` rounds once.
