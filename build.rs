@@ -1,6 +1,7 @@
 //! Validates `kernels/catalogue.toml` and generates from it:
 //! - `catalogue.rs`: the constants, the polynomial cores and the `OPS` table;
-//! - `api.rs`: the public free functions and `Kernels` methods of every op, with their docs.
+//! - `api.rs`: the public free functions and `Kernels` methods of every op, with their docs, and
+//!   one module per op with the generic functions those methods call (see `write_kernel_module`).
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
@@ -114,8 +115,10 @@ fn main() {
         let spec = OpEntry::parse(op, &defaults);
         unique(&mut names, &spec.name);
         spec.write_table_entry(&mut table);
-        spec.write_api(&mut api);
-        spec.write_backward_api(&mut api);
+        let mut fns = String::new();
+        spec.write_api(&mut api, &mut fns);
+        spec.write_backward_api(&mut api, &mut fns);
+        write_kernel_module(&mut api, &spec.name, &fns);
         spec.write_par_api(&mut par_api);
         spec.write_backward_par_api(&mut par_api);
     }
@@ -124,8 +127,10 @@ fn main() {
         let spec = OpEntry::parse(op, &defaults);
         unique(&mut names, &spec.name);
         spec.write_gated_table_entry(&mut table);
-        spec.write_gated_api(&mut api);
-        spec.write_gated_backward_api(&mut api);
+        let mut fns = String::new();
+        spec.write_gated_api(&mut api, &mut fns);
+        spec.write_gated_backward_api(&mut api, &mut fns);
+        write_kernel_module(&mut api, &spec.name, &fns);
         spec.write_gated_par_api(&mut par_api);
         spec.write_gated_backward_par_api(&mut par_api);
     }
@@ -349,7 +354,7 @@ impl OpEntry {
     }
 
     /// The backward entry points (`NAME_backward`, `NAME_backward_inplace`, free and `Kernels`).
-    fn write_backward_api(&self, out: &mut String) {
+    fn write_backward_api(&self, out: &mut String, fns: &mut String) {
         let Some(dbody) = &self.backward else {
             return;
         };
@@ -387,6 +392,26 @@ impl OpEntry {
         );
         let indent = |d: &str| d.replace("///", "    ///");
         let (ex_inplace, ex_out) = self.backward_examples(Runner::Kernels);
+        let call_out = kernel_fn(
+            fns,
+            (name, &format!("{name}_backward"), ""),
+            (
+                &format!("x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]"),
+                &format!("x, grad_out{call}, grad_in"),
+            ),
+            &format!("k.map_gated(\"{name}_backward\", &{body}, x, grad_out, grad_in)"),
+        );
+        let call_inplace = kernel_fn(
+            fns,
+            (name, &format!("{name}_backward_inplace"), ""),
+            (
+                &format!("x: &[T], grad_out: &mut [T]{sig}"),
+                &format!("x, grad_out{call}"),
+            ),
+            &format!(
+                "k.map_gated_inplace(\"{name}_backward_inplace\", &crate::ops::Swapped({body}), grad_out, x)"
+            ),
+        );
         write!(
             out,
             "{head}///\n/// With the ISA chosen once per process ([`Kernels::global`]).\n{panics}///\n/// # Example\n/// ```\n\
@@ -405,10 +430,10 @@ impl OpEntry {
              Kernels::global().{name}_backward_inplace(x, grad_out{call});\n}}\n\n\
              impl Kernels {{\n{}    ///\n    /// On this `Kernels`' ISA (see the free function [`{name}_backward`]).\n{}{ex_out}\
                  pub fn {name}_backward<T: Element>(self, x: &[T], grad_out: &[T]{sig}, grad_in: &mut [T]) {{\n{asserts}        \
-                 self.map_gated(\"{name}_backward\", &{body}, x, grad_out, grad_in);\n    }}\n\n\
+                 {call_out};\n    }}\n\n\
              {}    ///\n    /// In place over `grad_out`, on this `Kernels`' ISA.\n{}{ex_inplace}\
                  pub fn {name}_backward_inplace<T: Element>(self, x: &[T], grad_out: &mut [T]{sig}) {{\n{asserts_inplace}        \
-                 self.map_gated_inplace(\"{name}_backward_inplace\", &crate::ops::Swapped({body}), grad_out, x);\n    }}\n}}\n\n",
+                 {call_inplace};\n    }}\n}}\n\n",
             self.reference_example_args(),
             self.reference_example_args(),
             indent(&head),
@@ -460,7 +485,7 @@ impl OpEntry {
         .unwrap();
     }
 
-    fn write_api(&self, out: &mut String) {
+    fn write_api(&self, out: &mut String, fns: &mut String) {
         let name = &self.name;
         let (sig, call, example_args) = self.param_lists();
         let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
@@ -492,6 +517,21 @@ impl OpEntry {
         } else {
             format!("///\n/// # Panics\n{checked_docs}")
         };
+        let call_inplace = kernel_fn(
+            fns,
+            (name, &format!("{name}_inplace"), ""),
+            (&format!("x: &mut [T]{sig}"), &format!("x{call}")),
+            &format!("k.map_inplace(&{body}, x)"),
+        );
+        let call_out = kernel_fn(
+            fns,
+            (name, name, ""),
+            (
+                &format!("x: &[T]{sig}, out: &mut [T]"),
+                &format!("x{call}, out"),
+            ),
+            &format!("k.map(\"{name}\", &{body}, x, out)"),
+        );
         write!(
             out,
             "{head}///\n/// In place, with the ISA chosen once per process ([`Kernels::global`]).\n{panics_inplace}///\n/// # Example\n/// ```\n\
@@ -503,9 +543,9 @@ impl OpEntry {
              pub fn {name}<T: Element>(x: &[T]{sig}, out: &mut [T]) {{\n    Kernels::global().{name}(x{call}, out);\n}}\n\n\
              impl Kernels {{\n\
              {head}///\n    /// In place, on this `Kernels`' ISA (see the free function [`{name}_inplace`]).\n{panics_inplace}{ex_inplace}\
-                 pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n{asserts_inplace}        self.map_inplace(&{body}, x);\n    }}\n\n\
+                 pub fn {name}_inplace<T: Element>(self, x: &mut [T]{sig}) {{\n{asserts_inplace}        {call_inplace};\n    }}\n\n\
              {head}///\n    /// Out of place, on this `Kernels`' ISA (see the free function [`{name}`]).\n{panics}{ex_out}\
-                 pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n{asserts}        self.map(\"{name}\", &{body}, x, out);\n    }}\n}}\n\n"
+                 pub fn {name}<T: Element>(self, x: &[T]{sig}, out: &mut [T]) {{\n{asserts}        {call_out};\n    }}\n}}\n\n"
         )
         .unwrap();
     }
@@ -799,7 +839,7 @@ impl OpEntry {
     }
 
     /// `NAME_backward` and `NAME_rows_backward` of a gated op (free and `Kernels`).
-    fn write_gated_backward_api(&self, out: &mut String) {
+    fn write_gated_backward_api(&self, out: &mut String, fns: &mut String) {
         let Some(bbody) = &self.backward else {
             return;
         };
@@ -861,7 +901,7 @@ impl OpEntry {
                 "If the five lengths differ; the message names the function and the lengths.",
                 example,
                 format!(
-                    "self.map_gated_backward(\"{name}_backward\", &{body}, (gate, up, grad_out), (grad_gate, grad_up))"
+                    "k.map_gated_backward(\"{name}_backward\", &{body}, (gate, up, grad_out), (grad_gate, grad_up))"
                 ),
             ),
             (
@@ -874,7 +914,7 @@ impl OpEntry {
                  not as long as `gate_up`.",
                 rows_example,
                 format!(
-                    "self.map_gated_rows_backward(\"{name}_rows_backward\", &{body}, (gate_up, width, grad_out), grad_gate_up)"
+                    "k.map_gated_rows_backward(\"{name}_rows_backward\", &{body}, (gate_up, width, grad_out), grad_gate_up)"
                 ),
             ),
         ];
@@ -889,10 +929,16 @@ impl OpEntry {
             .unwrap();
         }
         out.push_str("impl Kernels {\n");
-        for (suffix, params, _, layout, panics, _, body_call) in &layouts {
+        for (suffix, params, call_args, layout, panics, _, body) in &layouts {
             let layout = layout.replace("NAME", name);
             let head = head.replace("///", "    ///");
             let allow = self.many_arguments(if *suffix == "_backward" { 5 } else { 4 });
+            let body_call = kernel_fn(
+                fns,
+                (name, &format!("{name}{suffix}"), allow),
+                (params, call_args),
+                body,
+            );
             write!(
                 out,
                 "{head}    ///\n    /// {layout} On this `Kernels`' ISA (see the free function [`{name}{suffix}`]).\n    ///\n    \
@@ -972,7 +1018,7 @@ impl OpEntry {
         out.push_str("}\n\n");
     }
 
-    fn write_gated_api(&self, out: &mut String) {
+    fn write_gated_api(&self, out: &mut String, fns: &mut String) {
         let name = &self.name;
         let (sig, call, args) = self.param_lists();
         let values: Vec<String> = self.params.iter().map(|p| p.name.clone()).collect();
@@ -1012,7 +1058,7 @@ impl OpEntry {
                      /// simd_activations::{name}(&gate, &up{args}, &mut out);\n{}",
                     check("out[2]")
                 ),
-                format!("self.map_gated(\"{name}\", &{body}, gate, up, out)"),
+                format!("k.map_gated(\"{name}\", &{body}, gate, up, out)"),
             ),
             (
                 "_inplace".to_string(),
@@ -1024,7 +1070,7 @@ impl OpEntry {
                     "/// let mut gate = [-1.0_f32, 0.0, 2.5];\n/// simd_activations::{name}_inplace(&mut gate, &[2.0, 3.0, -1.5]{args});\n{}",
                     check("gate[2]")
                 ),
-                format!("self.map_gated_inplace(\"{name}_inplace\", &{body}, gate, up)"),
+                format!("k.map_gated_inplace(\"{name}_inplace\", &{body}, gate, up)"),
             ),
             (
                 "_rows".to_string(),
@@ -1039,7 +1085,7 @@ impl OpEntry {
                      /// let mut out = [0.0_f32; 6];\n/// simd_activations::{name}_rows(&gate_up, 3{args}, &mut out);\n{}",
                     check("out[2]")
                 ),
-                format!("self.map_gated_rows(\"{name}_rows\", &{body}, gate_up, width, out)"),
+                format!("k.map_gated_rows(\"{name}_rows\", &{body}, gate_up, width, out)"),
             ),
             (
                 "_interleaved".to_string(),
@@ -1052,7 +1098,7 @@ impl OpEntry {
                      /// simd_activations::{name}_interleaved(&gate_up{args}, &mut out);\n{}",
                     check("out[2]")
                 ),
-                format!("self.map_gated_interleaved(\"{name}_interleaved\", &{body}, gate_up, out)"),
+                format!("k.map_gated_interleaved(\"{name}_interleaved\", &{body}, gate_up, out)"),
             ),
         ];
         for (suffix, params, call_args, layout, panics, example, _) in &layouts {
@@ -1066,8 +1112,14 @@ impl OpEntry {
             .unwrap();
         }
         out.push_str("impl Kernels {\n");
-        for (suffix, params, _, layout, panics, _, body_call) in &layouts {
+        for (suffix, params, call_args, layout, panics, _, body) in &layouts {
             let layout = layout.replace("NAME", name);
+            let body_call = kernel_fn(
+                fns,
+                (name, &format!("{name}{suffix}"), ""),
+                (params, call_args),
+                body,
+            );
             write!(
                 out,
                 "{head}///\n    /// {layout} On this `Kernels`' ISA (see the free function [`{name}{suffix}`]).\n    ///\n    \
@@ -1143,6 +1195,38 @@ impl OpEntry {
         }
         out.push_str("}\n\n");
     }
+}
+
+/// Writes to `fns` the generic function behind the `Kernels` method `function` of the op `op`
+/// (`allow`: its lint attributes), taking `k` for `self` and the method's `params`; returns the
+/// method's body, the call of it with `args`. `body` is the method's work, on `k`.
+fn kernel_fn(
+    fns: &mut String,
+    (op, function, allow): (&str, &str, &str),
+    (params, args): (&str, &str),
+    body: &str,
+) -> String {
+    writeln!(
+        fns,
+        "    /// The work of [`Kernels::{function}`] (never inlined, so that it stays in this module's codegen unit).\n{allow}    #[inline(never)]\n    pub(crate) fn {function}<T: Element>(k: Kernels, {params}) {{\n        {body};\n    }}\n"
+    )
+    .unwrap();
+    format!("{op}_kernels::{function}(self, {args})")
+}
+
+/// The module of the functions `kernel_fn` wrote for the op `op`. Generic functions are compiled
+/// into the codegen unit of the module that defines them, and everything they call is inlined
+/// there: one module per op spreads the op's kernels (every element type and ISA) over
+/// separate codegen units, which LLVM optimizes in parallel, where the methods of `Kernels`
+/// alone would put the whole catalogue into one (most of a release build, on one core).
+fn write_kernel_module(out: &mut String, op: &str, fns: &str) {
+    writeln!(
+        out,
+        "/// The kernels of `{op}`, in a codegen unit of their own (see `write_kernel_module` in build.rs).\n\
+         mod {op}_kernels {{\n    use crate::{{Element, Kernels}};\n\n{}}}\n",
+        fns.trim_end_matches('\n').to_string() + "\n"
+    )
+    .unwrap();
 }
 
 /// Budgets `ulp_f32` and `ulp_half` of a row-wise entry (or its backward), at least half an ULP.

@@ -27,7 +27,10 @@ enum Level {
 
 /// Runs `op` with pulp's V3 features plus F16C enabled, so that the kernels (inlined here) can
 /// use the hardware f16 conversions; pulp's own `V3::vectorize` does not enable F16C.
+/// `#[inline]` places each instance in the codegen unit of its caller (each op's own, see
+/// `write_kernel_module` in build.rs) instead of one unit for all.
 #[cfg(target_arch = "x86_64")]
+#[inline]
 #[allow(unsafe_code)]
 #[target_feature(
     enable = "sse,sse2,fxsr,sse3,ssse3,sse4.1,sse4.2,popcnt,avx,avx2,bmi1,bmi2,fma,lzcnt,f16c"
@@ -38,6 +41,7 @@ fn with_avx2<Op: WithSimd>(simd: pulp::x86::V3, op: Op) -> Op::Output {
 
 /// [`with_avx2`] for pulp's V4 (AVX-512 F/BW/CD/DQ/VL, which include F16C).
 #[cfg(target_arch = "x86_64")]
+#[inline]
 #[allow(unsafe_code)]
 #[target_feature(
     enable = "sse,sse2,fxsr,sse3,ssse3,sse4.1,sse4.2,popcnt,avx,avx2,bmi1,bmi2,fma,lzcnt,f16c,avx512f,avx512bw,avx512cd,avx512dq,avx512vl"
