@@ -1223,8 +1223,8 @@ fn write_kernel_module(out: &mut String, op: &str, fns: &str) {
     writeln!(
         out,
         "/// The kernels of `{op}`, in a codegen unit of their own (see `write_kernel_module` in build.rs).\n\
-         mod {op}_kernels {{\n    use crate::{{Element, Kernels}};\n\n{}}}\n",
-        fns.trim_end_matches('\n').to_string() + "\n"
+         mod {op}_kernels {{\n    use crate::{{Element, Kernels}};\n\n{}\n}}\n",
+        fns.trim_end_matches('\n')
     )
     .unwrap();
 }
