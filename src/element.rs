@@ -12,6 +12,7 @@ use pulp::Simd;
 
 pub use half::{bf16, f16};
 
+use crate::BlockOrder;
 use crate::shim;
 
 /// Elements in one block: two vectors of `S::F32_LANES` lanes.
@@ -39,12 +40,14 @@ const ALIAS_SPAN: usize = 4096;
 /// lines costs the L2-resident loops of AVX-512 about a fifth of their throughput (relu6 75
 /// against 92 GB/s on one Xeon core with a 16-byte offset of the output, 64 Ki f32).
 ///
-/// The whole blocks go last to first when the forward order would make loads wait (4K aliasing:
-/// a forward loop's stores match the low address bits of the next blocks' loads from a source
-/// that the destination starts less than half the alias span after, modulo the span; a backward
-/// loop's, from a source that starts after the destination; about a fifth of the L2-resident
-/// throughput again). Buffers allocated one after the other are often so placed. The order with
-/// fewer such pairs wins, forward on a tie. Neither choice changes a result.
+/// Under [`BlockOrder::AliasAware`] (Intel cores), the whole blocks go last to first when the
+/// forward order would make loads wait (4K aliasing: a forward loop's stores match the low
+/// address bits of the next blocks' loads from a source that the destination starts less than
+/// half the alias span after, modulo the span; a backward loop's, from a source that starts
+/// after the destination; about a fifth of the L2-resident throughput again). Buffers allocated
+/// one after the other are often so placed. The order with fewer such pairs wins, forward on a
+/// tie. Under [`BlockOrder::Forward`] they always go first to last. Neither choice changes a
+/// result.
 pub(crate) struct Blocks {
     pub head: Range<usize>,
     pub whole: Range<usize>,
@@ -82,7 +85,7 @@ impl Blocks {
         Blocks {
             head: 0..head,
             whole: head..whole,
-            backward: ahead > behind,
+            backward: BlockOrder::global() == BlockOrder::AliasAware && ahead > behind,
             tail: whole..len,
             block: n,
         }

@@ -29,6 +29,7 @@
     clippy::cast_lossless
 )]
 
+mod block_order;
 pub mod catalogue;
 mod element;
 mod isa;
@@ -58,6 +59,7 @@ pub mod self_check {
     pub use crate::shim::self_check::*;
 }
 
+pub use block_order::{BLOCK_ORDER_ENV_VAR, BlockOrder, UnknownBlockOrder};
 pub use element::{Element, bf16, f16};
 pub use isa::{Isa, IsaUnavailable, UnknownIsa};
 pub use kernels::{ISA_ENV_VAR, Kernels};

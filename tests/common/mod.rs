@@ -3,6 +3,8 @@
 //! parallel block iteration over them.
 #![allow(dead_code)] // every test binary uses a different subset
 
+pub mod placement;
+
 use std::io::Write as _;
 use std::ops::Range;
 
