@@ -85,7 +85,7 @@ impl Blocks {
         Blocks {
             head: 0..head,
             whole: head..whole,
-            backward: BlockOrder::global() == BlockOrder::AliasAware && ahead > behind,
+            backward: ahead > behind && BlockOrder::global() == BlockOrder::AliasAware,
             tail: whole..len,
             block: n,
         }

@@ -10,7 +10,7 @@ use std::any::Any;
 use std::fmt::Write as _;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use common::{all_kernels, free_fns, inplace_fn};
+use common::{all_kernels, free_fns, inplace_fn, scrambled_inputs};
 use simd_activations::Kernels;
 use simd_activations::catalogue::{OPS, OpSpec};
 
@@ -29,26 +29,7 @@ const SENTINEL: u32 = 0x7fa5_a5a5;
 
 /// Inputs spread over the op's sweep interval in a scrambled order, with special values mixed in.
 fn buffer(op: &OpSpec, n: usize) -> Vec<f32> {
-    let (lo, hi) = op.sweep;
-    let specials = [
-        0.0,
-        -0.0,
-        f32::NAN,
-        f32::INFINITY,
-        -f32::INFINITY,
-        1e-40,
-        -1e30,
-    ];
-    (0..n)
-        .map(|i| {
-            if i % 11 == 5 {
-                specials[(i / 11) % specials.len()]
-            } else {
-                let t = ((i * 7919) % n) as f64 / n as f64;
-                (lo + (hi - lo) * t) as f32
-            }
-        })
-        .collect()
+    scrambled_inputs(n, op.sweep.0, op.sweep.1, 0)
 }
 
 fn bits(x: &[f32]) -> Vec<u32> {

@@ -142,6 +142,31 @@ fn op(name: &str) -> &'static OpSpec {
     OpSpec::find(name).unwrap_or_else(|| panic!("no op {name} in the catalogue"))
 }
 
+/// `n` inputs spread over `[lo, hi]` in a scrambled order, with special values (zeros, NaN,
+/// infinities, a subnormal, a large negative) at every 11th place; `seed` shifts both, so that
+/// several input streams of one test differ.
+pub fn scrambled_inputs(n: usize, lo: f64, hi: f64, seed: usize) -> Vec<f32> {
+    let specials = [
+        0.0,
+        -0.0,
+        f32::NAN,
+        f32::INFINITY,
+        -f32::INFINITY,
+        1e-40,
+        -1e30,
+    ];
+    (0..n)
+        .map(|i| {
+            if (i + seed) % 11 == 5 {
+                specials[((i + seed) / 11) % specials.len()]
+            } else {
+                let t = ((i * 7919 + seed * 104_729) % n) as f64 / n as f64;
+                (lo + (hi - lo) * t) as f32
+            }
+        })
+        .collect()
+}
+
 /// `a.to_bits() == b.to_bits()` for whole slices; on mismatch, the first differing index.
 pub fn first_bit_difference(a: &[f32], b: &[f32]) -> Option<usize> {
     assert_eq!(a.len(), b.len());

@@ -6,11 +6,12 @@
 //! reference does not depend on the order).
 
 use std::fmt::Write as _;
+use std::ops::RangeInclusive;
 
 use simd_activations::Kernels;
 use simd_activations::catalogue::{GATED, OPS};
 
-use super::all_kernels;
+use super::{all_kernels, first_bit_difference, scrambled_inputs as inputs};
 
 /// Elements per stream: whole blocks of every ISA plus a partial head and tail.
 const LEN: usize = 1000;
@@ -21,29 +22,6 @@ const SOURCE_SKEW: usize = 12;
 const SHIFTS: [usize; 6] = [4, 64, 2044, 2052, 3072, 4092];
 /// Region per stream, in f32 elements: 4 KiB aligned, room for the skew and the largest shift.
 const REGION: usize = (LEN * 4 / 4096 + 3) * 1024;
-
-/// `n` inputs spread over `[lo, hi]` in a scrambled order with special values mixed in.
-fn inputs(n: usize, lo: f64, hi: f64, seed: usize) -> Vec<f32> {
-    let specials = [
-        0.0,
-        -0.0,
-        f32::NAN,
-        f32::INFINITY,
-        -f32::INFINITY,
-        1e-40,
-        -1e30,
-    ];
-    (0..n)
-        .map(|i| {
-            if (i + seed) % 13 == 6 {
-                specials[(i / 13 + seed) % specials.len()]
-            } else {
-                let t = ((i * 7919 + seed * 104_729) % n) as f64 / n as f64;
-                (lo + (hi - lo) * t) as f32
-            }
-        })
-        .collect()
-}
 
 /// Streams of `LEN` elements in one arena: `offsets[k]` bytes past the 4 KiB boundary of
 /// region `k`, each filled from `fill[k]` (destinations with a sentinel NaN).
@@ -83,8 +61,9 @@ impl Arena {
     }
 }
 
-fn bits(x: &[f32]) -> Vec<u32> {
-    x.iter().map(|v| v.to_bits()).collect()
+/// Whether `got` differs from `want` in any bit.
+fn differs(got: &[f32], want: &[f32]) -> bool {
+    first_bit_difference(got, want).is_some()
 }
 
 /// `sources` source streams then `dests` destinations: the byte offsets of one placement.
@@ -110,19 +89,14 @@ pub fn check_every_loop_at_every_placement() -> String {
         for op in OPS {
             let x = inputs(LEN, op.sweep.0, op.sweep.1, 0);
             let g = inputs(LEN, -1.0, 1.0, 3);
-            let want: Vec<f32> = each(&x, |xi, yi| (op.eval_f32)(k, xi, yi));
-            let want_back = op.backward.as_ref().map(|b| {
-                let mut y = vec![0.0; LEN];
-                for i in 0..LEN {
-                    (b.eval_f32)(k, &x[i..=i], &g[i..=i], &mut y[i..=i]);
-                }
-                y
-            });
+            let want = each(|i, y| (op.eval_f32)(k, &x[i], y));
+            let want_back = (op.backward.as_ref())
+                .map(|b| each(|i, y| (b.eval_f32)(k, &x[i.clone()], &g[i], y)));
             for shift in SHIFTS {
                 let mut a = Arena::new(&[x.clone(), dest.clone()], &offsets(1, 1, shift));
                 let [src, out] = <[_; 2]>::try_from(a.streams()).unwrap();
                 (op.eval_f32)(k, src, out);
-                if bits(out) != bits(&want) {
+                if differs(out, &want) {
                     fail(format!(
                         "{} on {isa}, out {shift} B after x: wrong bits",
                         op.name
@@ -135,7 +109,7 @@ pub fn check_every_loop_at_every_placement() -> String {
                 let mut a = Arena::new(&fill, &offsets(2, 1, shift));
                 let [src, grad, out] = <[_; 3]>::try_from(a.streams()).unwrap();
                 (b.eval_f32)(k, src, grad, out);
-                if bits(out) != bits(want) {
+                if differs(out, want) {
                     fail(format!(
                         "{}_backward on {isa}, grad_in {shift} B after x: wrong bits",
                         op.name
@@ -144,7 +118,7 @@ pub fn check_every_loop_at_every_placement() -> String {
                 let mut a = Arena::new(&fill[..2], &offsets(1, 1, shift));
                 let [src, grad] = <[_; 2]>::try_from(a.streams()).unwrap();
                 (b.inplace_f32)(k, src, grad);
-                if bits(grad) != bits(want) {
+                if differs(grad, want) {
                     fail(format!(
                         "{}_backward_inplace on {isa}, grad_out {shift} B after x: wrong bits",
                         op.name
@@ -157,11 +131,11 @@ pub fn check_every_loop_at_every_placement() -> String {
     failures
 }
 
-/// `f` on each element alone.
-fn each(x: &[f32], f: impl Fn(&[f32], &mut [f32])) -> Vec<f32> {
-    let mut y = vec![0.0; x.len()];
-    for i in 0..x.len() {
-        f(&x[i..=i], &mut y[i..=i]);
+/// `LEN` outputs, each from `f` called on the one-element range of its index alone.
+fn each(f: impl Fn(RangeInclusive<usize>, &mut [f32])) -> Vec<f32> {
+    let mut y = vec![0.0; LEN];
+    for i in 0..LEN {
+        f(i..=i, &mut y[i..=i]);
     }
     y
 }
@@ -172,16 +146,13 @@ fn check_gated(k: Kernels, dest: &[f32], fail: &mut impl FnMut(String)) {
     let up = inputs(LEN, -4.0, 4.0, 2);
     let grad = inputs(LEN, -1.0, 1.0, 4);
     for op in GATED {
-        let mut want = vec![0.0; LEN];
-        for i in 0..LEN {
-            (op.eval_f32)(k, &gate[i..=i], &up[i..=i], &mut want[i..=i]);
-        }
+        let want = each(|i, y| (op.eval_f32)(k, &gate[i.clone()], &up[i], y));
         for shift in SHIFTS {
             let fill = [gate.clone(), up.clone(), dest.to_vec()];
             let mut a = Arena::new(&fill, &offsets(2, 1, shift));
             let [g, u, out] = <[_; 3]>::try_from(a.streams()).unwrap();
             (op.eval_f32)(k, g, u, out);
-            if bits(out) != bits(&want) {
+            if differs(out, &want) {
                 fail(format!(
                     "{} on {isa}, out {shift} B after gate and up: wrong bits",
                     op.name
@@ -190,7 +161,7 @@ fn check_gated(k: Kernels, dest: &[f32], fail: &mut impl FnMut(String)) {
             let mut a = Arena::new(&[up.clone(), gate.clone()], &offsets(1, 1, shift));
             let [u, g] = <[_; 2]>::try_from(a.streams()).unwrap();
             (op.inplace_f32)(k, g, u);
-            if bits(g) != bits(&want) {
+            if differs(g, &want) {
                 fail(format!(
                     "{}_inplace on {isa}, gate {shift} B after up: wrong bits",
                     op.name
@@ -215,7 +186,7 @@ fn check_gated(k: Kernels, dest: &[f32], fail: &mut impl FnMut(String)) {
             let mut a = Arena::new(&fill, &offsets(3, 2, shift));
             let [g, u, go, dg, du] = <[_; 5]>::try_from(a.streams()).unwrap();
             (b.eval_f32)(k, (g, u, go), (dg, du));
-            if bits(dg) != bits(&want_g) || bits(du) != bits(&want_u) {
+            if differs(dg, &want_g) || differs(du, &want_u) {
                 fail(format!(
                     "{}_backward on {isa}, gradients {shift} B after the inputs: wrong bits",
                     op.name
